@@ -1,0 +1,100 @@
+"""The parts of every service's litestar app that are the same: lifespan, auth, problems,
+observation, health and metrics, and OpenAPI with a docs page that works offline."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from typing import Any
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
+
+from common.auth import bearer_auth
+from common.health import HealthController
+from common.observe import ObserveRequests
+from common.problems import EXCEPTION_HANDLERS
+from common.runtime import ServiceRuntime
+
+DOCS_ASSETS = "/schema/assets"
+
+
+def _swagger_assets_dir() -> str:
+    return str(files("swagger_ui") / "static")
+
+
+def openapi_config(title: str, description: str, version: str) -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title=title,
+        version=version,
+        description=description,
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/",
+                js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+                favicon="",
+            )
+        ],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="`shelterbeds token --role ROLE [--team T] [--site S ...]`",
+                )
+            }
+        ),
+        security=[{"BearerToken": []}],
+    )
+
+
+def create_service_app(
+    runtime: ServiceRuntime[Any],
+    *,
+    title: str,
+    description: str,
+    route_handlers: Sequence[ControllerRouterHandler],
+    dependencies: dict[str, Provide] | None = None,
+    version: str = "1.0.0",
+) -> Litestar:
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    def provide_runtime() -> ServiceRuntime[Any]:
+        return runtime
+
+    app = Litestar(
+        route_handlers=[
+            HealthController,
+            create_static_files_router(
+                path=DOCS_ASSETS, directories=[_swagger_assets_dir()], name="docs-assets"
+            ),
+            *route_handlers,
+        ],
+        dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), **(dependencies or {})},
+        middleware=[bearer_auth(runtime.tokens)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=openapi_config(title, description, version),
+        lifespan=[lifespan],
+        state=State({"runtime": runtime}),
+        debug=False,
+        logging_config=None,  # ours (common.logging) is already in place
+    )
+    app.asgi_handler = ObserveRequests(app.asgi_handler, runtime.metrics)
+    return app

@@ -1,0 +1,156 @@
+"""Bearer tokens (JWT, HS256, signed with the deployment's secret) and the typed principal that
+handlers see. A token carries a role and a scope: the caller's team and the sites it works at."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Literal, get_args
+
+import jwt
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.middleware.base import DefineMiddleware
+
+from common.clock import real_now
+
+Role = Literal["shelter_staff", "patrol", "crisis_team", "supervisor", "admin"]
+ROLES: tuple[str, ...] = get_args(Role)
+ISSUER = "shelterbeds"
+AUDIENCE = "shelterbeds"
+ALGORITHM = "HS256"
+
+
+class Principal(msgspec.Struct, frozen=True):
+    """Who is calling. `subject` identifies the token holder (for idempotency and audit)."""
+
+    subject: str
+    role: Role
+    team_id: str | None = None
+    site_ids: frozenset[str] = frozenset()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def works_at(self, site_id: str) -> bool:
+        return site_id in self.site_ids
+
+
+class InvalidToken(Exception):
+    pass
+
+
+class Tokens:
+    def __init__(self, secret: str):
+        if len(secret) < 32:
+            raise ValueError("the token secret must be at least 32 characters (HS256 needs a 256-bit key)")
+        self._secret = secret
+
+    def issue(
+        self,
+        role: str,
+        *,
+        team_id: str | None = None,
+        site_ids: tuple[str, ...] | list[str] = (),
+        ttl: timedelta = timedelta(hours=12),
+        subject: str | None = None,
+        now: datetime | None = None,
+    ) -> str:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+        issued = now or real_now()
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": subject or f"token-{uuid.uuid4()}",
+            "jti": str(uuid.uuid4()),
+            "role": role,
+            "iat": int(issued.timestamp()),
+            "exp": int((issued + ttl).timestamp()),
+        }
+        if team_id:
+            claims["team"] = team_id
+        if site_ids:
+            claims["sites"] = sorted(set(site_ids))
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidToken("the token has expired") from exc
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("the token is not valid") from exc
+        try:
+            return msgspec.convert(
+                {
+                    "subject": claims["sub"],
+                    "role": claims.get("role"),
+                    "team_id": claims.get("team"),
+                    "site_ids": frozenset(claims.get("sites") or ()),
+                },
+                Principal,
+            )
+        except msgspec.ValidationError as exc:
+            raise InvalidToken("the token's role or scope is not valid") from exc
+
+
+class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
+    def __init__(self, app: Any, tokens: Tokens, **kwargs: Any):
+        super().__init__(app, **kwargs)
+        self.tokens = tokens
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if not token:
+            token = connection.cookies.get("shelterbeds_token", "")
+            scheme = "bearer" if token else scheme
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException(
+                "This call needs `Authorization: Bearer <token>` (see `shelterbeds token`).",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        try:
+            principal = self.tokens.verify(token.strip())
+        except InvalidToken as exc:
+            raise NotAuthorizedException(
+                str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            ) from exc
+        return AuthenticationResult(user=principal, auth=token)
+
+
+PUBLIC_PATHS = (r"^/health/", r"^/metrics$", r"^/schema")
+
+
+def bearer_auth(tokens: Tokens, public: tuple[str, ...] = PUBLIC_PATHS) -> DefineMiddleware:
+    """Everything needs a token except the public operational paths (health, metrics, schema)."""
+    return DefineMiddleware(BearerAuthMiddleware, tokens=tokens, exclude=list(public))
+
+
+def allow(*roles: Role) -> Any:
+    """A guard: 403 unless the caller has one of `roles` (admin may always)."""
+    allowed = frozenset(roles) | {"admin"}
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal: Principal = connection.user
+        if principal.role not in allowed:
+            raise PermissionDeniedException(
+                f"The {principal.role} role may not do this; it needs one of: {', '.join(sorted(allowed))}."
+            )
+
+    guard.__name__ = f"allow_{'_'.join(sorted(allowed))}"
+    return guard

@@ -1,0 +1,188 @@
+"""Durable JetStream consumers that apply each event exactly once to the service's database.
+
+- Durable pull consumer, explicit ack, filtered to the event types the service handles.
+- The event's id goes into the inbox in the same transaction as the change it causes, so a
+  redelivered event is a no-op by construction; the ack is sent only after that commit.
+- A failing event is retried with backoff; after `max_tries` it is parked on
+  `shelter.parked.<service>.<consumer>` (stream SHELTER_PARKED) and terminated, so the
+  stream keeps flowing. Parking shows in metrics and as an error log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import structlog
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from common.db import is_retryable
+from common.logging import get_logger
+from common.metrics import ServiceMetrics
+from common.nats import NatsLink
+from common.uow import UnitOfWork
+from contracts import CloudEvent, Event, decode_data, decode_envelope, parked_subject
+from contracts.streams import StreamSpec
+
+log = get_logger(__name__)
+
+Handler = Callable[[Any, CloudEvent, Any], Awaitable[None]]
+
+PARKED_REASON = "Shelter-Parked-Reason"
+PARKED_FROM = "Shelter-Parked-From"
+PARKED_CONSUMER = "Shelter-Parked-Consumer"
+PARKED_DELIVERIES = "Shelter-Parked-Deliveries"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What one durable consumer of a service listens to, and what it does with each type."""
+
+    durable: str
+    stream: StreamSpec
+    handlers: Mapping[type[Event], Handler]
+
+    @property
+    def subjects(self) -> list[str]:
+        return sorted(cls.KIND.subject for cls in self.handlers)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        subscription: Subscription,
+        link: NatsLink,
+        unit_of_work: Callable[[], UnitOfWork],
+        metrics: ServiceMetrics,
+        *,
+        service: str,
+        max_tries: int = 5,
+        ack_wait: float = 30.0,
+        batch: int = 64,
+        backoff_base: float = 0.5,
+    ):
+        self.subscription = subscription
+        self.durable = subscription.durable
+        self.link = link
+        self.unit_of_work = unit_of_work
+        self.metrics = metrics
+        self.service = service
+        self.max_tries = max_tries
+        self.ack_wait = ack_wait
+        self.batch = batch
+        self.backoff_base = backoff_base
+        self._by_type = {cls.KIND.type: handler for cls, handler in subscription.handlers.items()}
+        # Present at 0 from the start, so that an alert on its rate sees the first parked event.
+        metrics.events_parked.labels(consumer=self.durable).inc(0)
+
+    def consumer_config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=self.durable,
+            description=f"{self.service}: {', '.join(self.subscription.subjects)}",
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self.ack_wait,
+            # We count tries ourselves and park; JetStream must never drop a message silently.
+            max_deliver=-1,
+            filter_subjects=self.subscription.subjects,
+            max_ack_pending=1000,
+        )
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.link.ready.wait()
+                await self.link.js.add_consumer(self.subscription.stream.name, self.consumer_config())
+                sub = await self.link.js.pull_subscribe_bind(
+                    durable=self.durable, stream=self.subscription.stream.name
+                )
+                await self._pull(sub)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer_restarting", consumer=self.durable, error=type(exc).__name__)
+                await asyncio.sleep(1.0)
+
+    async def _pull(self, sub: Any) -> None:
+        while True:
+            try:
+                messages = await sub.fetch(self.batch, timeout=1.0)
+            except TimeoutError:
+                continue
+            for msg in messages:
+                await self.handle(msg)
+
+    async def handle(self, msg: Msg) -> str:
+        """Applies one message; returns the outcome (also counted in metrics)."""
+        deliveries = msg.metadata.num_delivered if msg.metadata else 1
+        try:
+            envelope = decode_envelope(msg.data)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return await self._park(msg, None, "not_a_cloudevent", deliveries)
+        handler = self._by_type.get(envelope.type)
+        if handler is None:
+            await msg.ack()
+            return self._count(envelope.type, "ignored")
+        with structlog.contextvars.bound_contextvars(
+            event_id=envelope.id, event_type=envelope.type, consumer=self.durable
+        ):
+            if deliveries > self.max_tries:
+                return await self._park(msg, envelope, "too_many_deliveries", deliveries)
+            try:
+                event = decode_data(envelope)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                return await self._park(msg, envelope, "invalid_payload", deliveries)
+            try:
+                outcome = await self._apply(envelope, event, handler)
+            except Exception as exc:
+                if deliveries >= self.max_tries:
+                    return await self._park(msg, envelope, type(exc).__name__, deliveries)
+                delay = self.backoff_base * 2 ** (deliveries - 1)
+                log.warning("event_failed", error=type(exc).__name__, deliveries=deliveries, retry_in_s=delay)
+                await msg.nak(delay=delay)
+                return self._count(envelope.type, "retried")
+            await msg.ack()
+            return self._count(envelope.type, outcome)
+
+    async def _apply(self, envelope: CloudEvent, event: Event, handler: Handler) -> str:
+        for attempt in range(3):
+            try:
+                async with self.unit_of_work() as uow:
+                    if await uow.already_applied(self.durable, envelope.id):
+                        return "duplicate"
+                    await handler(event, envelope, uow)
+                    await uow.mark_applied(self.durable, envelope.id)
+                    await uow.commit()
+                    return "applied"
+            except Exception as exc:
+                if attempt < 2 and is_retryable(exc):
+                    await asyncio.sleep(0.05 * (attempt + 1))
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    async def _park(self, msg: Msg, envelope: CloudEvent | None, reason: str, deliveries: int) -> str:
+        headers = {
+            PARKED_REASON: reason,
+            PARKED_FROM: msg.subject,
+            PARKED_CONSUMER: self.durable,
+            PARKED_DELIVERIES: str(deliveries),
+        }
+        if envelope is not None:
+            headers["Nats-Msg-Id"] = f"parked.{self.durable}.{envelope.id}"
+        await self.link.js.publish(parked_subject(self.service, self.durable), msg.data, headers=headers)
+        with contextlib.suppress(Exception):
+            await msg.term()
+        self.metrics.events_parked.labels(consumer=self.durable).inc()
+        event_type = envelope.type if envelope else "unknown"
+        log.error("event_parked", reason=reason, deliveries=deliveries, subject=msg.subject)
+        return self._count(event_type, "parked")
+
+    def _count(self, event_type: str, outcome: str) -> str:
+        self.metrics.events_consumed.labels(consumer=self.durable, type=event_type, outcome=outcome).inc()
+        return outcome

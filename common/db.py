@@ -1,0 +1,163 @@
+"""Engines, sessions and the database facts every service relies on.
+
+SQLite: WAL, foreign keys, a generous busy timeout, and write transactions that start with
+`BEGIN IMMEDIATE` — a deferred transaction that later upgrades to a write fails with SQLITE_BUSY
+at once instead of waiting, which turns a race for the last bed into an error. Reads use plain
+deferred transactions so that they never queue behind writers.
+
+PostgreSQL: READ COMMITTED plus database constraints (see each service's schema); the write
+path retries a bounded number of times on serialization failures and constraint races.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.types import TypeDecorator
+
+WRITE_OPTION = "shelterbeds_write"
+# serialization_failure, deadlock_detected, exclusion_violation, unique_violation
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "23P01", "23505"})
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use the injected Clock")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def is_sqlite(engine_or_url: AsyncEngine | str) -> bool:
+    url = engine_or_url if isinstance(engine_or_url, str) else str(engine_or_url.url)
+    return url.startswith("sqlite")
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    if is_sqlite(url):
+        engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url, hide_parameters=True, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _: Any) -> None:
+        # Let us issue BEGIN ourselves (the driver's implicit BEGIN is always DEFERRED).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=30000",
+            "PRAGMA synchronous=FULL",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Database:
+    """An engine and the two kinds of session the services use."""
+
+    def __init__(self, url: str, *, pool_size: int = 10):
+        self.url = url
+        self.engine = create_engine(url, pool_size=pool_size)
+        self.sqlite = is_sqlite(url)
+        self.read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.write_sessions = async_sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A failure that a fresh attempt of the same transaction may not hit again."""
+    if isinstance(exc, DBAPIError):
+        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if sqlstate in RETRYABLE_SQLSTATES:
+            return True
+        message = str(exc.orig).lower()
+        if isinstance(exc, OperationalError) and ("locked" in message or "busy" in message):
+            return True
+        if isinstance(exc, IntegrityError) and "unique constraint failed" in message:
+            return True
+    return False
+
+
+async def ensure_postgres_database(url: str) -> bool:
+    """Creates the service's database on the server if it is missing. Returns True if created."""
+    target = make_url(url)
+    if target.get_backend_name() != "postgresql" or not target.database:
+        return False
+    admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            )
+            if exists:
+                return False
+            quoted = target.database.replace('"', '""')
+            try:
+                await conn.execute(text(f'CREATE DATABASE "{quoted}"'))
+            except DBAPIError as exc:  # another replica created it first
+                if "already exists" not in str(exc.orig):
+                    raise
+                return False
+            return True
+    finally:
+        await admin.dispose()
+
+
+async def drop_postgres_database(url: str) -> None:
+    target = make_url(url)
+    if not target.database:
+        raise ValueError("no database named in the URL")
+    admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            quoted = target.database.replace('"', '""')
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{quoted}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+__all__ = [
+    "AsyncSession",
+    "Database",
+    "UTCDateTime",
+    "drop_postgres_database",
+    "ensure_postgres_database",
+    "is_retryable",
+]

@@ -1,0 +1,169 @@
+"""Everything one service process owns, started and stopped together: the database, the NATS
+link, the outbox relay, its consumers and its clocks. The app factory of each service builds one
+and hands it to `create_service_app`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Generic, TypeVar
+
+from common.auth import Tokens
+from common.clock import Clock
+from common.consumer import EventConsumer, Subscription
+from common.db import Database
+from common.lease import Lease
+from common.logging import get_logger
+from common.metrics import ServiceMetrics
+from common.nats import NatsLink
+from common.outbox import OutboxRelay, prune
+from common.scheduler import ClockJob, Clocks, lease_ttl
+from common.settings import Settings
+from common.tables import PlumbingTables
+from common.uow import UnitOfWork
+from contracts import ALL_STREAMS
+
+log = get_logger(__name__)
+U = TypeVar("U", bound=UnitOfWork)
+HOUSEKEEPING_EVERY_S = 600
+
+
+class ServiceRuntime(Generic[U]):
+    def __init__(
+        self,
+        settings: Settings,
+        tables: PlumbingTables,
+        unit_of_work_class: type[U],
+        *,
+        clock: Clock | None = None,
+    ):
+        self.settings = settings
+        self.service = settings.service
+        self.clock = clock or settings.clock()
+        self.tables = tables
+        self.metrics = ServiceMetrics(settings.service)
+        self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
+        self.tokens = Tokens(settings.secret)
+        self.nats = NatsLink(
+            settings.nats_url,
+            name=f"shelterbeds-{settings.service}-{settings.instance_id}",
+            streams=ALL_STREAMS,
+            replicas=settings.stream_replicas,
+            credentials=settings.nats_creds,
+        )
+        self.relay = OutboxRelay(
+            self.db,
+            tables,
+            self.nats,
+            self.metrics,
+            self.clock,
+            batch_size=settings.relay_batch_size,
+            poll_seconds=settings.relay_poll_seconds,
+            single_writer_lease=Lease(
+                self.db, tables, f"{self.service}-outbox-relay", settings.instance_id, timedelta(seconds=15)
+            )
+            if self.db.sqlite
+            else None,
+        )
+        self._unit_of_work_class = unit_of_work_class
+        self.consumers: list[EventConsumer] = []
+        self.clocks: Clocks | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def unit_of_work(self, *, write: bool = True) -> U:
+        return self._unit_of_work_class(
+            self.db, self.tables, self.clock, write=write, on_events_committed=self.relay.wake
+        )
+
+    def read(self) -> U:
+        return self.unit_of_work(write=False)
+
+    def subscribe(self, subscription: Subscription) -> EventConsumer:
+        consumer = EventConsumer(
+            subscription,
+            self.nats,
+            self.unit_of_work,
+            self.metrics,
+            service=self.service,
+            max_tries=self.settings.consumer_max_tries,
+            ack_wait=self.settings.consumer_ack_wait_seconds,
+        )
+        self.consumers.append(consumer)
+        return consumer
+
+    def run_clocks(self, jobs: Sequence[ClockJob]) -> Clocks:
+        lease = Lease(
+            self.db,
+            self.tables,
+            f"{self.service}-clocks",
+            self.settings.instance_id,
+            lease_ttl(self.settings.tick_seconds),
+        )
+        self.clocks = Clocks(list(jobs), lease, self.metrics, tick_seconds=self.settings.tick_seconds)
+        return self.clocks
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.nats.start()
+        loops: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("relay", self.relay.run),
+            ("housekeeping", self._housekeeping),
+        ]
+        loops += [(f"consumer-{c.durable}", c.run) for c in self.consumers]
+        if self.clocks is not None:
+            loops.append(("clocks", self.clocks.run))
+        self._tasks = [asyncio.create_task(self._supervised(name, fn), name=name) for name, fn in loops]
+        log.info("service_started", service=self.service, consumers=len(self.consumers))
+
+    async def _supervised(self, name: str, loop: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            try:
+                await loop()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.error("background_loop_crashed", loop=name, error=type(exc).__name__, exc_info=exc)
+                await asyncio.sleep(1.0)
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_EVERY_S)
+            try:
+                await prune(
+                    self.db, self.tables, self.clock.now(), outbox_days=self.settings.outbox_retention_days
+                )
+            except Exception as exc:
+                log.warning("housekeeping_failed", error=type(exc).__name__)
+
+    async def stop(self) -> None:
+        """Stops taking work, relays what is committed, then closes connections."""
+        for task in self._tasks:
+            if task.get_name() != "relay":
+                task.cancel()
+        relay_tasks = [t for t in self._tasks if t.get_name() == "relay"]
+        for task in self._tasks:
+            if task not in relay_tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if self.clocks is not None:
+            try:
+                await self.clocks.resign()
+            except Exception as exc:  # the lease then simply expires
+                log.warning("clock_lease_not_released", error=type(exc).__name__)
+        for task in relay_tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        try:
+            left = await self.relay.drain(timeout=5.0)
+            if left:
+                log.warning("outbox_not_drained", pending=left)
+        except Exception as exc:
+            log.warning("outbox_drain_failed", error=type(exc).__name__)
+        await self.nats.close()
+        await self.db.dispose()
+        log.info("service_stopped", service=self.service)

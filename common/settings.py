@@ -1,0 +1,146 @@
+"""One typed settings object per service process, built once from the environment and flags.
+
+Environment variables (all optional):
+  SHELTERBEDS_DATA_DIR           data dir for SQLite files, the secret and the embedded NATS (./.shelterbeds)
+  SHELTERBEDS_DATABASE_URL       a PostgreSQL server (postgresql+asyncpg://user@host:5432/): each service
+                                 then uses its own database on it, shelterbeds_<service>
+  SHELTERBEDS_DATABASE_PREFIX    name prefix of those databases (default shelterbeds_), e.g. to run a
+                                 training instance beside production on one server
+  SHELTERBEDS_<SERVICE>_DATABASE_URL  a full URL for one service, overriding the two above
+  SHELTERBEDS_NATS_URL           nats://127.0.0.1:14222
+  SHELTERBEDS_NATS_CREDS         a .creds file for NATS (production, per-service permissions)
+  SHELTERBEDS_SECRET             the token-signing secret (else <data dir>/secret)
+  SHELTERBEDS_HOST, SHELTERBEDS_<SERVICE>_PORT
+  SHELTERBEDS_TIME_SCALE, SHELTERBEDS_CLOCK_ANCHOR  (real_epoch:virtual_epoch, set by `up`)
+  SHELTERBEDS_LOG_LEVEL          debug|info|warning|error
+  SHELTERBEDS_STREAM_REPLICAS    1 on one machine, 3 in production
+  SHELTERBEDS_TICK_SECONDS       how often the clocks look for due work (real seconds)
+  SHELTERBEDS_DB_POOL_SIZE       PostgreSQL connections per process (and as many again at peaks)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from common.clock import Clock, make_clock
+
+ServiceName = Literal["beds", "intake", "notifications"]
+SERVICES: tuple[ServiceName, ...] = ("beds", "intake", "notifications")
+DEFAULT_PORTS: dict[str, int] = {"beds": 8101, "intake": 8102, "notifications": 8103}
+DEFAULT_NATS_PORT = 14222
+DEFAULT_DATA_DIR = ".shelterbeds"
+PG_DATABASE_PREFIX = "shelterbeds_"
+
+Positive = Annotated[float, msgspec.Meta(gt=0)]
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    service: ServiceName
+    host: str = "127.0.0.1"
+    port: int
+    data_dir: str = DEFAULT_DATA_DIR
+    database_url: str
+    nats_url: str = f"nats://127.0.0.1:{DEFAULT_NATS_PORT}"
+    nats_creds: str | None = None
+    secret: str
+    time_scale: Positive = 1.0
+    clock_anchor: tuple[float, float] | None = None
+    log_level: str = "info"
+    stream_replicas: int = 1
+    tick_seconds: Positive = 1.0
+    db_pool_size: int = 10
+    relay_batch_size: int = 500
+    relay_poll_seconds: Positive = 0.5
+    outbox_retention_days: int = 7
+    consumer_max_tries: int = 5
+    consumer_ack_wait_seconds: Positive = 30.0
+    # Who holds a lease: unique per process start (two runtimes in one process differ too).
+    instance_id: str = msgspec.field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+    )
+
+    def clock(self) -> Clock:
+        real, virtual = self.clock_anchor or (None, None)
+        return make_clock(self.time_scale, real, virtual)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def database_url_for(
+    service: str, server_url: str | None, data_dir: str | Path, prefix: str = PG_DATABASE_PREFIX
+) -> str:
+    """SQLite file in the data dir by default; on a PostgreSQL server, the service's own database."""
+    if not server_url:
+        path = Path(data_dir).resolve() / f"{service}.db"
+        return f"sqlite+aiosqlite:///{path}"
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    if url.get_backend_name() == "sqlite":
+        return server_url
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+asyncpg")
+    if not url.database:
+        url = url.set(database=f"{prefix}{service}")
+    return url.render_as_string(hide_password=False)
+
+
+def load_secret(data_dir: str | Path, env: Mapping[str, str] | None = None) -> str:
+    """SHELTERBEDS_SECRET, else the data dir's secret file (created, 0600, on first use)."""
+    env = os.environ if env is None else env
+    if env.get("SHELTERBEDS_SECRET"):
+        return env["SHELTERBEDS_SECRET"]
+    path = Path(data_dir) / "secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def parse_anchor(value: str | None) -> tuple[float, float] | None:
+    if not value:
+        return None
+    real, _, virtual = value.partition(":")
+    return float(real), float(virtual)
+
+
+def settings_from_env(
+    service: ServiceName, env: Mapping[str, str] | None = None, **overrides: Any
+) -> Settings:
+    env = os.environ if env is None else env
+    upper = service.upper()
+    data_dir = overrides.pop("data_dir", None) or env.get("SHELTERBEDS_DATA_DIR", DEFAULT_DATA_DIR)
+    database_url = overrides.pop("database_url", None) or env.get(f"SHELTERBEDS_{upper}_DATABASE_URL")
+    if not database_url:
+        prefix = env.get("SHELTERBEDS_DATABASE_PREFIX") or PG_DATABASE_PREFIX
+        database_url = database_url_for(service, env.get("SHELTERBEDS_DATABASE_URL"), data_dir, prefix)
+    values: dict[str, Any] = {
+        "service": service,
+        "data_dir": str(data_dir),
+        "database_url": database_url,
+        "host": env.get("SHELTERBEDS_HOST", "127.0.0.1"),
+        "port": int(env.get(f"SHELTERBEDS_{upper}_PORT", DEFAULT_PORTS[service])),
+        "nats_url": env.get("SHELTERBEDS_NATS_URL", f"nats://127.0.0.1:{DEFAULT_NATS_PORT}"),
+        "nats_creds": env.get("SHELTERBEDS_NATS_CREDS") or None,
+        "time_scale": float(env.get("SHELTERBEDS_TIME_SCALE", "1")),
+        "clock_anchor": parse_anchor(env.get("SHELTERBEDS_CLOCK_ANCHOR")),
+        "log_level": env.get("SHELTERBEDS_LOG_LEVEL", "info"),
+        "stream_replicas": int(env.get("SHELTERBEDS_STREAM_REPLICAS", "1")),
+        "tick_seconds": float(env.get("SHELTERBEDS_TICK_SECONDS", "1")),
+        "db_pool_size": int(env.get("SHELTERBEDS_DB_POOL_SIZE", "10")),
+    }
+    values.update(overrides)
+    if "secret" not in values:
+        values["secret"] = load_secret(data_dir, env)
+    return msgspec.convert(values, Settings)
