@@ -1,0 +1,195 @@
+"""The beds database: tables, and the classical mapping of the domain's own classes onto them
+(the domain stays free of SQLAlchemy; cosmicpython's `start_mappers`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Table, Time, event
+from sqlalchemy.orm import composite, registry
+
+from common.db import UTCDateTime
+from common.tables import ID, add_plumbing_tables, new_metadata
+from services.beds.domain.claims import PlaceClaim
+from services.beds.domain.holds import Hold
+from services.beds.domain.party import Needs, Party
+from services.beds.domain.sites import Place, Room, Site
+from services.beds.domain.stays import Stay
+
+metadata = new_metadata()
+plumbing = add_plumbing_tables(metadata)
+mapper_registry = registry(metadata=metadata)
+OPEN = sa.text("ends_at IS NULL")
+
+sites = Table(
+    "sites",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", String(200), nullable=False),
+    sa.Column("kind", String(20), nullable=False, index=True),
+    sa.Column("lat", Float, nullable=False),
+    sa.Column("lon", Float, nullable=False),
+    sa.Column("address", String(300), nullable=False),
+    sa.Column("timezone", String(60), nullable=False),
+    sa.Column("max_stay_days", Integer, nullable=True),
+    sa.Column("confidential", Boolean, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("rollover", Time, nullable=False),
+    sa.Column("cold_weather", Boolean, nullable=False, default=False),
+    sa.Column("cold_weather_mats", Integer, nullable=True),
+    sa.Column("retired_at", UTCDateTime, nullable=True),
+    sa.Column("ledger_closed_through", Date, nullable=True),
+    sa.Column("ledger_due_at", UTCDateTime, nullable=True, index=True),
+    sa.Index("ix_sites_lat_lon", "lat", "lon"),
+)
+
+rooms = Table(
+    "rooms",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("site_id", ID, ForeignKey("sites.id"), nullable=False, index=True),
+    sa.Column("name", String(200), nullable=False),
+    sa.Column("restriction", String(10), nullable=False),
+    sa.Column("accessible", Boolean, nullable=False),
+    sa.Column("pets_allowed", Boolean, nullable=False, default=False),
+    sa.Column("retired_at", UTCDateTime, nullable=True),
+)
+
+places = Table(
+    "places",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("site_id", ID, ForeignKey("sites.id"), nullable=False, index=True),
+    sa.Column("room_id", ID, ForeignKey("rooms.id"), nullable=True, index=True),
+    sa.Column("kind", String(5), nullable=False),
+    sa.Column("label", String(220), nullable=False),
+    sa.Column("emergency", Boolean, nullable=False, default=False),
+    sa.Column("retired_at", UTCDateTime, nullable=True),
+)
+
+# One row per span of time a place is taken, by a hold or by a stay. The partial unique index
+# says "at most one open claim per place"; on PostgreSQL the first migration adds an exclusion
+# constraint over (place_id, [starts_at, ends_at)) so that back-dated spans cannot overlap either.
+place_claims = Table(
+    "place_claims",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("place_id", ID, ForeignKey("places.id"), nullable=False),
+    sa.Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("ends_at", UTCDateTime, nullable=True),
+    sa.Column("hold_id", ID, nullable=True, index=True),
+    sa.Column("stay_id", ID, nullable=True, index=True),
+    sa.Index("ix_place_claims_site_id_ends_at", "site_id", "ends_at"),
+    sa.Index("ix_place_claims_place_id_starts_at", "place_id", "starts_at"),
+    sa.Index("uq_place_claims_open", "place_id", unique=True, sqlite_where=OPEN, postgresql_where=OPEN),
+)
+
+holds = Table(
+    "holds",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("site_id", ID, ForeignKey("sites.id"), nullable=False, index=True),
+    sa.Column("status", String(10), nullable=False),
+    sa.Column("adults", Integer, nullable=False),
+    sa.Column("children", Integer, nullable=False),
+    sa.Column("gender", String(6), nullable=False),
+    sa.Column("accessible", Boolean, nullable=False),
+    sa.Column("pet", Boolean, nullable=False),
+    sa.Column("placed_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("warn_at", UTCDateTime, nullable=False),
+    sa.Column("warned_at", UTCDateTime, nullable=True),
+    sa.Column("ended_at", UTCDateTime, nullable=True),
+    sa.Column("holder_subject", String(100), nullable=False),
+    sa.Column("holder_role", String(20), nullable=False),
+    sa.Column("holder_team_id", String(64), nullable=True),
+    sa.Column("referral_id", String(64), nullable=True, index=True),
+    sa.Column("source", String(20), nullable=False),
+    sa.Index("ix_holds_status_expires_at", "status", "expires_at"),
+    sa.Index("ix_holds_status_warn_at", "status", "warn_at"),
+)
+
+stays = Table(
+    "stays",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    sa.Column("place_id", ID, ForeignKey("places.id"), nullable=True),
+    sa.Column("place_kind", String(15), nullable=False),
+    sa.Column("group_id", ID, nullable=False, index=True),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.Column("source", String(20), nullable=False),
+    sa.Column("is_child", Boolean, nullable=False),
+    sa.Column("scheduled_end", UTCDateTime, nullable=True),
+    sa.Column("limit_at", UTCDateTime, nullable=True),
+    sa.Column("extension_days", Integer, nullable=False, default=0),
+    sa.Column("limit_warned_at", UTCDateTime, nullable=True),
+    sa.Column("limit_reached_at", UTCDateTime, nullable=True),
+    sa.Column("ended_at", UTCDateTime, nullable=True),
+    sa.Column("end_reason", String(10), nullable=True),
+    sa.Column("hold_id", ID, nullable=True),
+    sa.Column("referral_id", String(64), nullable=True),
+    sa.Column("team_id", String(64), nullable=True),
+    sa.Index("ix_stays_site_id_ended_at", "site_id", "ended_at"),
+    sa.Index("ix_stays_site_id_started_at", "site_id", "started_at"),
+    sa.Index(
+        "ix_stays_open_scheduled_end",
+        "scheduled_end",
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    ),
+    sa.Index(
+        "ix_stays_open_limit_at",
+        "limit_at",
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    ),
+)
+
+nightly_ledger = Table(
+    "nightly_ledger",
+    metadata,
+    sa.Column("site_id", ID, ForeignKey("sites.id"), primary_key=True),
+    sa.Column("night", Date, primary_key=True),
+    sa.Column("people", Integer, nullable=False),
+    sa.Column("beds_used", Integer, nullable=False),
+    sa.Column("mats_used", Integer, nullable=False),
+    sa.Column("over_capacity", Integer, nullable=False),
+    sa.Column("arrivals_by_source", sa.JSON, nullable=False),
+    sa.Column("revision", Integer, nullable=False, default=0),
+    sa.Column("closed_at", UTCDateTime, nullable=False),
+    sa.Index("ix_nightly_ledger_night", "night"),
+)
+
+_started = False
+
+
+def start_mappers() -> None:
+    """Maps the domain classes once per process (idempotent)."""
+    global _started
+    if _started:
+        return
+    _started = True
+    mapper_registry.map_imperatively(Site, sites)
+    mapper_registry.map_imperatively(Room, rooms)
+    mapper_registry.map_imperatively(Place, places)
+    mapper_registry.map_imperatively(PlaceClaim, place_claims)
+    mapper_registry.map_imperatively(
+        Hold,
+        holds,
+        properties={
+            "party": composite(Party, holds.c.adults, holds.c.children, holds.c.gender),
+            "needs": composite(Needs, holds.c.accessible, holds.c.pet),
+        },
+    )
+    mapper_registry.map_imperatively(Stay, stays)
+    for cls in (Site, Hold, Stay):
+        event.listen(cls, "load", _give_events_list)
+
+
+def _give_events_list(target: Any, _: Any) -> None:
+    # Loaded objects skip __init__; they still need somewhere to record new events.
+    target.events = []

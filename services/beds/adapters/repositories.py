@@ -1,0 +1,239 @@
+"""Repositories: load aggregates for a write, under the lock that makes the write safe.
+
+A site floor is loaded with its site row locked (`FOR UPDATE` on PostgreSQL; on SQLite the
+write transaction began with BEGIN IMMEDIATE and already excludes other writers), so that two
+check-ins on one site happen one after the other, and the capacity they see is the truth.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.beds.adapters.orm import holds, nightly_ledger, place_claims, places, rooms, sites, stays
+from services.beds.domain.claims import PlaceClaim
+from services.beds.domain.floor import SiteFloor
+from services.beds.domain.holds import Hold
+from services.beds.domain.nights import NightFigures, StayInterval
+from services.beds.domain.sites import Place, Room, Site
+from services.beds.domain.stays import LIMIT_WARNING_LEAD, Stay
+
+if TYPE_CHECKING:
+    from services.beds.adapters.unit_of_work import BedsUnitOfWork
+
+
+INSERT_ORDER = (Site, Room, Place, Hold, Stay, PlaceClaim)
+
+
+class SiteRepository:
+    def __init__(self, session: AsyncSession, uow: BedsUnitOfWork):
+        self.session = session
+        self.uow = uow
+        self.floors: list[SiteFloor] = []
+
+    async def get(self, site_id: str) -> Site | None:
+        return await self.session.get(Site, site_id)
+
+    async def floor(
+        self, site_id: str, *, since: datetime | None = None, lock: bool = True
+    ) -> SiteFloor | None:
+        """The site and everything on it, locked for this transaction (unless `lock=False`, for
+        reading). Claims that ended before `since` (default: now) are history and not loaded."""
+        query = sa.select(Site).where(sites.c.id == site_id).execution_options(populate_existing=True)
+        site = await self.session.scalar(query.with_for_update() if lock else query)
+        if site is None:
+            return None
+        since = since or self.uow.clock.now()
+        site_rooms = (await self.session.scalars(sa.select(Room).where(rooms.c.site_id == site_id))).all()
+        site_places = (await self.session.scalars(sa.select(Place).where(places.c.site_id == site_id))).all()
+        claims = (
+            await self.session.scalars(
+                sa.select(PlaceClaim)
+                .where(
+                    place_claims.c.site_id == site_id,
+                    sa.or_(place_claims.c.ends_at.is_(None), place_claims.c.ends_at > since),
+                )
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+        over_capacity = (
+            await self.session.scalars(
+                sa.select(Stay)
+                .where(
+                    stays.c.site_id == site_id,
+                    stays.c.place_kind == "over_capacity",
+                    stays.c.ended_at.is_(None),
+                )
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+        floor = SiteFloor(site, site_rooms, site_places, claims, over_capacity)
+        self.track(floor)
+        return floor
+
+    def add(self, floor: SiteFloor) -> None:
+        self.track(floor)
+
+    def track(self, floor: SiteFloor) -> None:
+        self.floors.append(floor)
+        self.uow.track(floor)
+        self.uow.track(floor.site)
+
+    async def persist_new(self) -> None:
+        """Parents before children: without ORM relationships the session does not order
+        inserts by foreign key, so each kind is flushed in turn."""
+        added = [obj for floor in self.floors for obj in floor.added]
+        for floor in self.floors:
+            floor.added.clear()
+        for kind in INSERT_ORDER:
+            batch = [obj for obj in added if type(obj) is kind]
+            if batch:
+                self.session.add_all(batch)
+                await self.session.flush()
+
+    async def place_has_history(self, place_id: str) -> bool:
+        found = await self.session.scalar(
+            sa.select(sa.literal(1)).where(place_claims.c.place_id == place_id).limit(1)
+        )
+        return found is not None
+
+    async def delete_place(self, place: Place) -> None:
+        await self.session.delete(place)
+
+    async def active_site_ids(self) -> list[str]:
+        return list(
+            (await self.session.scalars(sa.select(sites.c.id).where(sites.c.retired_at.is_(None)))).all()
+        )
+
+
+class HoldRepository:
+    def __init__(self, session: AsyncSession, uow: BedsUnitOfWork):
+        self.session = session
+        self.uow = uow
+
+    async def get(self, hold_id: str, *, fresh: bool = False) -> Hold | None:
+        hold = await self.session.scalar(
+            sa.select(Hold).where(holds.c.id == hold_id).execution_options(populate_existing=fresh)
+        )
+        if hold is not None:
+            self.uow.track(hold)
+        return hold
+
+    async def due_to_expire(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
+        rows = await self.session.execute(
+            sa.select(holds.c.id, holds.c.site_id)
+            .where(holds.c.status == "active", holds.c.expires_at <= now)
+            .order_by(holds.c.expires_at)
+            .limit(limit)
+        )
+        return [(r.id, r.site_id) for r in rows]
+
+    async def due_for_warning(self, now: datetime, limit: int = 200) -> list[Hold]:
+        found = (
+            await self.session.scalars(
+                sa.select(Hold)
+                .where(
+                    holds.c.status == "active",
+                    holds.c.warn_at <= now,
+                    holds.c.warned_at.is_(None),
+                    holds.c.expires_at > now,
+                )
+                .order_by(holds.c.warn_at)
+                .limit(limit)
+            )
+        ).all()
+        for hold in found:
+            self.uow.track(hold)
+        return list(found)
+
+
+class StayRepository:
+    def __init__(self, session: AsyncSession, uow: BedsUnitOfWork):
+        self.session = session
+        self.uow = uow
+
+    async def get(self, stay_id: str, *, fresh: bool = False) -> Stay | None:
+        stay = await self.session.scalar(
+            sa.select(Stay).where(stays.c.id == stay_id).execution_options(populate_existing=fresh)
+        )
+        if stay is not None:
+            self.uow.track(stay)
+        return stay
+
+    async def due_at_rollover(self, now: datetime, limit: int = 500) -> list[tuple[str, str]]:
+        rows = await self.session.execute(
+            sa.select(stays.c.id, stays.c.site_id)
+            .where(stays.c.ended_at.is_(None), stays.c.scheduled_end <= now)
+            .order_by(stays.c.scheduled_end)
+            .limit(limit)
+        )
+        return [(r.id, r.site_id) for r in rows]
+
+    async def due_limit_alerts(self, now: datetime, limit: int = 500) -> list[Stay]:
+        found = (
+            await self.session.scalars(
+                sa.select(Stay)
+                .where(
+                    stays.c.ended_at.is_(None),
+                    stays.c.limit_at <= now + LIMIT_WARNING_LEAD,
+                    sa.or_(
+                        stays.c.limit_warned_at.is_(None),
+                        sa.and_(stays.c.limit_reached_at.is_(None), stays.c.limit_at <= now),
+                    ),
+                )
+                .order_by(stays.c.limit_at)
+                .limit(limit)
+            )
+        ).all()
+        for stay in found:
+            self.uow.track(stay)
+        return list(found)
+
+    async def intervals(self, site_id: str, start: datetime, end: datetime) -> list[StayInterval]:
+        """Every stay of the site that overlaps [start, end): what a night's figures count."""
+        rows = await self.session.execute(
+            sa.select(stays.c.started_at, stays.c.ended_at, stays.c.place_kind, stays.c.source).where(
+                stays.c.site_id == site_id,
+                stays.c.started_at < end,
+                sa.or_(stays.c.ended_at.is_(None), stays.c.ended_at > start),
+            )
+        )
+        return [StayInterval(r.started_at, r.ended_at, r.place_kind, r.source) for r in rows]
+
+
+class LedgerRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def revision_of(self, site_id: str, night: date) -> int | None:
+        return await self.session.scalar(
+            sa.select(nightly_ledger.c.revision).where(
+                nightly_ledger.c.site_id == site_id, nightly_ledger.c.night == night
+            )
+        )
+
+    async def record(self, site_id: str, night: date, figures: NightFigures, closed_at: datetime) -> int:
+        """Writes (or rewrites) one night; returns its revision (0 the first time)."""
+        previous = await self.revision_of(site_id, night)
+        values: dict[str, Any] = {
+            "people": figures.people,
+            "beds_used": figures.beds_used,
+            "mats_used": figures.mats_used,
+            "over_capacity": figures.over_capacity,
+            "arrivals_by_source": figures.arrivals_by_source,
+            "closed_at": closed_at,
+        }
+        if previous is None:
+            await self.session.execute(
+                sa.insert(nightly_ledger).values(site_id=site_id, night=night, revision=0, **values)
+            )
+            return 0
+        await self.session.execute(
+            sa.update(nightly_ledger)
+            .where(nightly_ledger.c.site_id == site_id, nightly_ledger.c.night == night)
+            .values(revision=previous + 1, **values)
+        )
+        return previous + 1

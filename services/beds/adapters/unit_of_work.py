@@ -1,0 +1,30 @@
+"""The beds unit of work: the common one plus beds' repositories."""
+
+from __future__ import annotations
+
+from common.uow import UnitOfWork
+from services.beds.adapters.orm import start_mappers
+from services.beds.adapters.repositories import (
+    HoldRepository,
+    LedgerRepository,
+    SiteRepository,
+    StayRepository,
+)
+
+start_mappers()
+
+
+class BedsUnitOfWork(UnitOfWork):
+    sites: SiteRepository
+    holds: HoldRepository
+    stays: StayRepository
+    ledger: LedgerRepository
+
+    def _start(self) -> None:
+        self.sites = SiteRepository(self.session, self)
+        self.holds = HoldRepository(self.session, self)
+        self.stays = StayRepository(self.session, self)
+        self.ledger = LedgerRepository(self.session)
+
+    async def _before_commit(self) -> None:
+        await self.sites.persist_new()

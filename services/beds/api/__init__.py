@@ -1,0 +1,1 @@
+"""HTTP for beds: thin controllers over the service layer, request schemas, URL constants."""

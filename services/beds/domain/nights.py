@@ -1,0 +1,85 @@
+"""Nights, the morning rollover and the nightly ledger's figures.
+
+Night D of a site runs from D at the rollover time (default 08:00, site's timezone) to D+1 at the
+rollover. A person counts for night D if they arrived during it, or were still there at its
+midnight census (00:00 of D+1) — so a crisis-room resident counts every night they sleep there,
+and nobody counts for the night they left in the morning.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def local_moment(day: date, at: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC_ZONE)
+
+
+def night_of(moment: datetime, tz: ZoneInfo, rollover: time) -> date:
+    local = moment.astimezone(tz)
+    night = local.date() if local.time() >= rollover else local.date() - timedelta(days=1)
+    # the wall clock repeats an hour in autumn (and skips one in spring): a rollover inside that
+    # hour makes the wall-clock guess a night off, so settle it against the real window
+    start, end = night_window(night, tz, rollover)
+    if moment >= end:
+        return night + timedelta(days=1)
+    if moment < start:
+        return night - timedelta(days=1)
+    return night
+
+
+def night_window(night: date, tz: ZoneInfo, rollover: time) -> tuple[datetime, datetime]:
+    return local_moment(night, rollover, tz), local_moment(night + timedelta(days=1), rollover, tz)
+
+
+def census_moment(night: date, tz: ZoneInfo) -> datetime:
+    return local_moment(night + timedelta(days=1), time(0, 0), tz)
+
+
+def next_rollover(after: datetime, tz: ZoneInfo, rollover: time) -> datetime:
+    """The first morning rollover strictly after `after`: when a night-shelter stay ends."""
+    return night_window(night_of(after, tz, rollover), tz, rollover)[1]
+
+
+@dataclass(frozen=True)
+class StayInterval:
+    started_at: datetime
+    ended_at: datetime | None
+    place_kind: str
+    source: str
+
+
+@dataclass(frozen=True)
+class NightFigures:
+    people: int = 0
+    beds_used: int = 0
+    mats_used: int = 0
+    over_capacity: int = 0
+    arrivals_by_source: dict[str, int] = field(default_factory=dict)
+
+
+def counts_for_night(stay: StayInterval, start: datetime, end: datetime, census: datetime) -> bool:
+    arrived_during = start <= stay.started_at < end
+    present_at_census = stay.started_at <= census and (stay.ended_at is None or stay.ended_at > census)
+    return arrived_during or present_at_census
+
+
+def night_figures(night: date, tz: ZoneInfo, rollover: time, stays: Iterable[StayInterval]) -> NightFigures:
+    start, end = night_window(night, tz, rollover)
+    census = census_moment(night, tz)
+    counted = [s for s in stays if counts_for_night(s, start, end, census)]
+    kinds = Counter(s.place_kind for s in counted)
+    arrivals = Counter(s.source for s in counted if start <= s.started_at < end)
+    return NightFigures(
+        people=len(counted),
+        beds_used=kinds["bed"],
+        mats_used=kinds["mat"],
+        over_capacity=kinds["over_capacity"],
+        arrivals_by_source=dict(sorted(arrivals.items())),
+    )

@@ -1,0 +1,130 @@
+"""The clocks of beds: hold warnings and expiry, the morning rollover, stay limits, and closing
+each night into the ledger. Due work is found in the database by time (`<= now`), so nothing is
+lost across restarts, and each item is re-checked under the site lock before it changes, so a
+brief overlap of two leaders changes nothing twice."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from common.scheduler import ClockJob
+from services.beds.adapters.orm import sites as sites_table
+from services.beds.adapters.unit_of_work import BedsUnitOfWork
+from services.beds.domain.nights import night_figures
+
+MAX_NIGHTS_PER_TICK = 50
+
+
+class BedsClocks:
+    def __init__(self, unit_of_work: Callable[[], BedsUnitOfWork]):
+        self.unit_of_work = unit_of_work
+
+    def jobs(self) -> list[ClockJob]:
+        return [
+            ClockJob("hold_warning", self.warn_holds),
+            ClockJob("hold_expiry", self.expire_holds),
+            ClockJob("rollover", self.end_stays_at_rollover),
+            ClockJob("stay_limit", self.raise_stay_limits),
+            ClockJob("night_closed", self.close_nights),
+        ]
+
+    async def warn_holds(self) -> int:
+        async with self.unit_of_work() as uow:
+            now = uow.clock.now()
+            warned = 0
+            for hold in await uow.holds.due_for_warning(now):
+                site = await uow.sites.get(hold.site_id)  # the session's identity map: one query per site
+                if site is not None and hold.warn_if_due(site, now):
+                    warned += 1
+            await uow.commit()
+            return warned
+
+    async def expire_holds(self) -> int:
+        async with self.unit_of_work() as uow:
+            due = await uow.holds.due_to_expire(uow.clock.now())
+        expired = 0
+        for hold_id, site_id in due:
+            async with self.unit_of_work() as uow:
+                now = uow.clock.now()
+                floor = await uow.sites.floor(site_id)
+                hold = await uow.holds.get(hold_id, fresh=True)
+                if floor is None or hold is None or not hold.active or hold.expires_at > now:
+                    continue
+                floor.release_hold(hold, now, "expired")
+                await uow.commit()
+                expired += 1
+        return expired
+
+    async def end_stays_at_rollover(self) -> int:
+        async with self.unit_of_work() as uow:
+            due = await uow.stays.due_at_rollover(uow.clock.now())
+        by_site: dict[str, list[str]] = defaultdict(list)
+        for stay_id, site_id in due:
+            by_site[site_id].append(stay_id)
+        ended = 0
+        for site_id, stay_ids in by_site.items():
+            async with self.unit_of_work() as uow:
+                now = uow.clock.now()
+                floor = await uow.sites.floor(site_id)
+                if floor is None:
+                    continue
+                for stay_id in stay_ids:
+                    stay = await uow.stays.get(stay_id, fresh=True)
+                    if stay is not None and stay.open and stay.scheduled_end and stay.scheduled_end <= now:
+                        floor.end_at_rollover(stay, now)
+                        ended += 1
+                await uow.commit()
+        return ended
+
+    async def raise_stay_limits(self) -> int:
+        async with self.unit_of_work() as uow:
+            now = uow.clock.now()
+            raised = 0
+            for stay in await uow.stays.due_limit_alerts(now):
+                site = await uow.sites.get(stay.site_id)
+                if site is not None:
+                    raised += stay.limit_alerts_due(site, now)
+            await uow.commit()
+            return raised
+
+    async def close_nights(self) -> int:
+        async with self.unit_of_work() as uow:
+            now = uow.clock.now()
+            due = list(
+                (
+                    await uow.session.scalars(
+                        sa.select(sites_table.c.id)
+                        .where(sites_table.c.retired_at.is_(None), sites_table.c.ledger_due_at <= now)
+                        .order_by(sites_table.c.ledger_due_at)
+                        .limit(200)
+                    )
+                ).all()
+            )
+        closed = 0
+        for site_id in due:
+            for _ in range(MAX_NIGHTS_PER_TICK):
+                if not await self._close_next_night(site_id):
+                    break
+                closed += 1
+        return closed
+
+    async def _close_next_night(self, site_id: str) -> bool:
+        async with self.unit_of_work() as uow:
+            now = uow.clock.now()
+            floor = await uow.sites.floor(site_id)
+            if floor is None:
+                return False
+            site = floor.site
+            night = site.next_night_to_close
+            start, end = site.night_bounds(night)
+            if end > now:
+                return False
+            intervals = await uow.stays.intervals(site.id, start, end)
+            figures = night_figures(night, site.tz, site.rollover, intervals)
+            revision = await uow.ledger.record(site.id, night, figures, now)
+            site.close_night(night, figures, revision)
+            await uow.commit()
+            return True

@@ -1,0 +1,170 @@
+"""What the beds API answers with (msgspec Structs; the OpenAPI document is generated from them).
+No names or other personal data exist in beds at all: people are stays, counts and codes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+from contracts.events.base import Gender, PlaceKind, Restriction, SiteKind, Source, StayPlaceKind
+
+Time = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class RoomView(msgspec.Struct):
+    id: str
+    name: str
+    restriction: Restriction
+    accessible: bool
+    pets_allowed: bool
+    beds_total: int
+    free_beds: int
+    retired: bool
+
+
+class PlaceView(msgspec.Struct):
+    id: str
+    kind: PlaceKind
+    label: str
+    room_id: str | None
+    emergency: bool
+    retired: bool
+
+
+class SiteSummary(msgspec.Struct):
+    id: str
+    name: str
+    kind: SiteKind
+    confidential: bool
+    free_beds: int
+    free_mats: int
+    beds_total: int
+    mats_total: int
+    cold_weather: bool
+    lat: float
+    lon: float
+    address: str
+
+
+class SiteView(msgspec.Struct):
+    id: str
+    name: str
+    kind: SiteKind
+    lat: float
+    lon: float
+    address: str
+    timezone: str
+    max_stay_days: int | None
+    confidential: bool
+    rollover: str
+    cold_weather: bool
+    cold_weather_mats: int | None
+    beds_total: int
+    mats_total: int
+    free_beds: int
+    free_mats: int
+    over_capacity: int
+    retired: bool
+    created_at: Time
+    rooms: list[RoomView]
+    mats: list[PlaceView]
+
+
+class PartyView(msgspec.Struct):
+    adults: int
+    children: int
+    gender: Gender
+
+
+class NeedsView(msgspec.Struct):
+    accessible: bool
+    pet: bool
+
+
+class StayView(msgspec.Struct):
+    id: str
+    site_id: str
+    place_id: str | None
+    place_kind: StayPlaceKind
+    place_label: str | None
+    room_id: str | None
+    group_id: str
+    started_at: Time
+    source: Source
+    is_child: bool
+    ends_at: Time | None = None
+    limit_at: Time | None = None
+    days_left: float | None = None
+    extension_days: int = 0
+    ended_at: Time | None = None
+    end_reason: str | None = None
+    hold_id: str | None = None
+    referral_id: str | None = None
+    team_id: str | None = None
+
+
+class HoldView(msgspec.Struct):
+    id: str
+    site_id: str
+    status: str
+    placed_at: Time
+    expires_at: Time
+    party: PartyView
+    needs: NeedsView
+    places: list[PlaceView]
+    source: Source
+    holder_team_id: str | None = None
+    referral_id: str | None = None
+    warned: bool = False
+    ended_at: Time | None = None
+
+
+class CheckIn(msgspec.Struct):
+    stays: list[StayView]
+
+
+class Board(msgspec.Struct):
+    site_id: str
+    confidential: bool
+    night: date
+    beds_total: int
+    beds_occupied: int
+    beds_held: int
+    mats_total: int
+    mats_used: int
+    over_capacity: int
+    free_beds: int
+    free_mats: int
+    cold_weather: bool
+    stays: list[StayView]
+    holds: list[HoldView]
+
+
+class Availability(msgspec.Struct):
+    site_id: str
+    name: str
+    kind: SiteKind
+    distance_km: float
+    free_beds: int
+    free_mats: int
+    confidential: bool = False
+
+
+class LedgerNight(msgspec.Struct):
+    site_id: str
+    night: date
+    people: int
+    beds_used: int
+    mats_used: int
+    over_capacity: int
+    arrivals_by_source: dict[str, int]
+    revision: int
+
+
+class Done(msgspec.Struct):
+    """The answer to a write that changes one thing: what it is now."""
+
+    id: str
+    status: str
