@@ -1,0 +1,1 @@
+"""Adapters of intake: database tables, unit of work, consumers."""

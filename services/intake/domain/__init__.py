@@ -1,0 +1,1 @@
+"""Pure rules of intake (referrals and people arrive with the intake issue)."""

@@ -1,0 +1,1 @@
+"""notifications: teams, their channels and subscriptions, alerts and every delivery attempt."""

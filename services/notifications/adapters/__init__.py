@@ -1,0 +1,1 @@
+"""Adapters of notifications: database tables, unit of work, consumers."""

@@ -1,0 +1,1 @@
+"""Pure rules of notifications (who hears what arrives with the notifications issue)."""
