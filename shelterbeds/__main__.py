@@ -1,0 +1,3 @@
+from shelterbeds.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,36 @@
+"""`shelterbeds serve <service>`: one service, as production runs it (and as `up` starts each)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import uvicorn
+
+from common.logging import configure_logging, get_logger
+from common.migrations import upgrade
+from common.settings import Settings
+from shelterbeds.registry import SERVICES
+
+log = get_logger("shelterbeds.serve")
+
+
+def serve(settings: Settings, *, migrate: bool = True) -> int:
+    configure_logging(settings.log_level)
+    entry = SERVICES[settings.service]
+    if migrate:
+        asyncio.run(upgrade(settings.database_url, entry.migrations))
+    app = entry.create_app(settings)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    log.info("serving", service=settings.service, host=settings.host, port=settings.port)
+    server.run()
+    return 0 if server.started else 1

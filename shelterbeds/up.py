@@ -1,0 +1,271 @@
+"""`shelterbeds up`: everything on one machine — an embedded nats-server with JetStream, SQLite
+files (or databases on a PostgreSQL server), migrations, demo data, and the three services, each
+in its own process exactly as production runs them. Prints the URLs, then a line `ready`.
+
+SIGINT/SIGTERM stops the services first (each drains its outbox to NATS), then NATS. A service
+that dies is restarted; one that keeps dying stops the whole system with an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common.clock import Clock, make_clock
+from common.logging import configure_logging, get_logger
+from common.migrations import upgrade
+from common.settings import SERVICES, Settings, load_secret, settings_from_env
+from shelterbeds.embedded_nats import EmbeddedNats, port_is_free
+from shelterbeds.registry import SERVICES as ENTRIES
+
+log = get_logger("shelterbeds.up")
+READY_TIMEOUT_S = 90
+MAX_RESTARTS = 5
+RESTART_WINDOW_S = 60
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class UpOptions:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    ports: dict[str, int] = field(
+        default_factory=lambda: {"beds": 8101, "intake": 8102, "notifications": 8103}
+    )
+    nats_port: int = 14222
+    nats_url: str | None = None
+    database_url: str | None = None
+    demo: bool = True
+    time_scale: float = 1.0
+    log_level: str = "info"
+
+
+def _die_with_parent() -> None:
+    """Children go when `up` goes, even if it is killed outright (Linux)."""
+    os.setpgid(0, 0)
+    with contextlib.suppress(OSError):  # not Linux: children just don't get the extra guarantee
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class TrainingClock:
+    """The anchor of the (possibly faster) clock, kept in the data dir so that training time never
+    runs backwards across restarts: it resumes where it stopped, or at the real time if later."""
+
+    def __init__(self, data_dir: Path, scale: float):
+        self.path = data_dir / "clock.json"
+        self.scale = scale
+        now = time.time()
+        last = self._last_virtual()
+        self.anchor: tuple[float, float] | None = None
+        if scale != 1 or (last is not None and last > now):
+            self.anchor = (now, max(now, last or now))
+            self._save(self.anchor[1])
+
+    def _last_virtual(self) -> float | None:
+        if not self.path.exists():
+            return None
+        try:
+            return float(json.loads(self.path.read_text())["last_virtual"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def clock(self) -> Clock:
+        real, virtual = self.anchor or (None, None)
+        return make_clock(self.scale, real, virtual)
+
+    def env(self) -> dict[str, str]:
+        if self.anchor is None:
+            return {"SHELTERBEDS_TIME_SCALE": "1"}
+        return {
+            "SHELTERBEDS_TIME_SCALE": repr(self.scale),
+            "SHELTERBEDS_CLOCK_ANCHOR": f"{self.anchor[0]!r}:{self.anchor[1]!r}",
+        }
+
+    def stop(self) -> None:
+        if self.anchor is not None:
+            self._save(self.clock().now().timestamp())
+
+    def _save(self, last_virtual: float) -> None:
+        self.path.write_text(json.dumps({"scale": self.scale, "last_virtual": last_virtual}))
+
+
+class Supervisor:
+    def __init__(self, options: UpOptions):
+        self.options = options
+        self.data_dir = options.data_dir
+        self.training: TrainingClock | None = None  # anchored just before the services need it
+        self.nats = None if options.nats_url else EmbeddedNats(self.data_dir, options.host, options.nats_port)
+        self.nats_url = options.nats_url or self.nats.url  # type: ignore[union-attr]
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.restarts: dict[str, list[float]] = {name: [] for name in SERVICES}
+        self.stopping = threading.Event()
+
+    @property
+    def clock(self) -> TrainingClock:
+        if self.training is None:
+            self.training = TrainingClock(self.data_dir, self.options.time_scale)
+        return self.training
+
+    def child_env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SHELTERBEDS_")}
+        for passed_on in ("SHELTERBEDS_SECRET", "SHELTERBEDS_DATABASE_PREFIX"):
+            if os.environ.get(passed_on):
+                env[passed_on] = os.environ[passed_on]
+        env |= {
+            "SHELTERBEDS_DATA_DIR": str(self.data_dir),
+            "SHELTERBEDS_HOST": self.options.host,
+            "SHELTERBEDS_NATS_URL": self.nats_url,
+            "SHELTERBEDS_LOG_LEVEL": self.options.log_level,
+            **{f"SHELTERBEDS_{name.upper()}_PORT": str(port) for name, port in self.options.ports.items()},
+            **self.clock.env(),
+        }
+        if self.options.database_url:
+            env["SHELTERBEDS_DATABASE_URL"] = self.options.database_url
+        return env
+
+    def settings(self, service: str) -> Settings:
+        return settings_from_env(service, env=self.child_env())  # type: ignore[arg-type]
+
+    # -- the steps -------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        for name, port in self.options.ports.items():
+            if not port_is_free(self.options.host, port):
+                print(
+                    f"error: port {port} for {name} is taken; choose another with --{name}-port",
+                    file=sys.stderr,
+                )
+                return 2
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        try:
+            return self._run()
+        except Exception as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            log.error("up_failed", error=type(exc).__name__, exc_info=exc)
+            return 1
+        finally:
+            self.shutdown()
+
+    def _run(self) -> int:
+        load_secret(self.data_dir)
+        if self.nats is not None:
+            self.nats.start(preexec=_die_with_parent)
+            asyncio.run(self.nats.wait_ready())
+        asyncio.run(self._prepare())
+        for name in SERVICES:
+            self._spawn(name)
+        self._wait_ready()
+        if self.stopping.is_set():
+            return 0
+        self._announce()
+        return self._watch()
+
+    async def _prepare(self) -> None:
+        # One after another: Alembic's `context` is process-global, concurrent upgrades interleave.
+        for service in SERVICES:
+            await upgrade(self.settings(service).database_url, ENTRIES[service].migrations)
+        if self.options.demo:
+            from shelterbeds.demo import seed_demo
+
+            created = await seed_demo(self.settings("beds"), self.clock.clock())
+            log.info("demo_data", created=created)
+
+    def _spawn(self, name: str) -> None:
+        self.children[name] = subprocess.Popen(
+            [sys.executable, "-m", "shelterbeds", "serve", name, "--no-migrate"],
+            env=self.child_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=sys.stderr.fileno(),
+            preexec_fn=_die_with_parent,
+        )
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        waiting = set(SERVICES)
+        while waiting and not self.stopping.is_set():
+            for name in sorted(waiting):
+                child = self.children[name]
+                if child.poll() is not None:
+                    raise RuntimeError(
+                        f"{name} exited with {child.returncode} while starting; see its log above"
+                    )
+                if _is_ready(self._url(name)):
+                    waiting.discard(name)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not ready after {READY_TIMEOUT_S} s: {', '.join(sorted(waiting))}")
+            self.stopping.wait(0.1)
+
+    def _url(self, name: str) -> str:
+        host = "127.0.0.1" if self.options.host in ("0.0.0.0", "") else self.options.host
+        return f"http://{host}:{self.options.ports[name]}"
+
+    def _announce(self) -> None:
+        lines = [f"shelterbeds is up (data dir {self.data_dir})"]
+        lines += [f"{name:<14} {self._url(name)}   docs {self._url(name)}/schema" for name in SERVICES]
+        lines.append(f"{'nats':<14} {self.nats_url}")
+        lines.append(f"tokens: shelterbeds token --role admin --data-dir {self.data_dir}")
+        if self.options.time_scale != 1:
+            lines.append(f"clocks run {self.options.time_scale:g}x faster than real time")
+        print("\n".join(lines), flush=True)
+        print("ready", flush=True)
+
+    def _watch(self) -> int:
+        while not self.stopping.wait(0.5):
+            for name, child in list(self.children.items()):
+                if child.poll() is None:
+                    continue
+                now = time.monotonic()
+                recent = [t for t in self.restarts[name] if now - t < RESTART_WINDOW_S]
+                if len(recent) >= MAX_RESTARTS:
+                    print(f"error: {name} keeps exiting ({child.returncode}); stopping", file=sys.stderr)
+                    return 1
+                log.warning("service_restarting", service=name, exit_code=child.returncode)
+                self.restarts[name] = [*recent, now]
+                self._spawn(name)
+        return 0
+
+    def _on_signal(self, signum: int, _: object) -> None:
+        log.info("stopping", signal=signal.Signals(signum).name)
+        self.stopping.set()
+
+    def shutdown(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 25
+        for child in self.children.values():
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if self.nats is not None:
+            self.nats.stop()
+        if self.training is not None:
+            self.training.stop()
+
+
+def _is_ready(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(base_url + "/health/ready", timeout=1) as response:  # noqa: S310 - loopback
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def up(options: UpOptions) -> int:
+    configure_logging(options.log_level)
+    options.data_dir.mkdir(parents=True, exist_ok=True)
+    return Supervisor(options).run()
