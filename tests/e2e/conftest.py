@@ -1,0 +1,16 @@
+"""One running system per test session (per xdist worker), started exactly as a user would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.system import System
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    running = System(tmp_path_factory.mktemp("system") / "data").start()
+    yield running
+    assert running.stop() == 0, "shelterbeds up did not stop cleanly"

@@ -1,0 +1,64 @@
+"""Watching what services publish: a plain NATS subscription on `shelter.>` that decodes every
+CloudEvent, so a test can wait for "hold.expired for this hold" and look at its payload."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import nats
+from nats.aio.msg import Msg
+
+from contracts import CloudEvent, Event, decode_data, decode_envelope
+
+
+class EventTap:
+    def __init__(self, url: str, subject: str = "shelter.>"):
+        self.url = url
+        self.subject = subject
+        self.received: list[tuple[CloudEvent, Event | None, Msg]] = []
+        self._nc: Any = None
+        self._changed = asyncio.Event()
+
+    async def __aenter__(self) -> EventTap:
+        self._nc = await nats.connect(self.url)
+        await self._nc.subscribe(self.subject, cb=self._on_message)
+        await self._nc.flush()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self._nc.close()
+
+    async def _on_message(self, msg: Msg) -> None:
+        try:
+            envelope = decode_envelope(msg.data)
+        except Exception:
+            return
+        try:
+            event: Event | None = decode_data(envelope)
+        except Exception:
+            event = None
+        self.received.append((envelope, event, msg))
+        self._changed.set()
+
+    def of(self, event_type: type[Event], **match: Any) -> list[Event]:
+        found = []
+        for envelope, event, _ in self.received:
+            wanted = envelope.type == event_type.KIND.type and event is not None
+            if wanted and all(getattr(event, k) == v for k, v in match.items()):
+                found.append(event)
+        return found
+
+    async def wait_for(
+        self, event_type: type[Event], timeout: float = 10.0, count: int = 1, **match: Any
+    ) -> list[Event]:
+        async def enough() -> list[Event]:
+            while len(self.of(event_type, **match)) < count:
+                self._changed.clear()
+                await self._changed.wait()
+            return self.of(event_type, **match)
+
+        return await asyncio.wait_for(enough(), timeout)
+
+    def payloads(self) -> list[bytes]:
+        return [msg.data for _, _, msg in self.received]
