@@ -1,0 +1,67 @@
+"""Shared by the benchmarks: a throwaway nats-server and databases, and result files."""
+
+from __future__ import annotations
+
+import json
+import platform
+import socket
+import subprocess
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from shelterbeds.embedded_nats import nats_server_binary
+
+RESULTS = Path(__file__).with_name("results")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ThrowawayNats:
+    def __init__(self, *, sync_always: bool):
+        self.dir = Path(tempfile.mkdtemp(prefix="bench-nats-"))
+        self.port = free_port()
+        config = self.dir / "nats.conf"
+        sync = "sync_interval: always" if sync_always else ""
+        config.write_text(
+            f'listen: 127.0.0.1:{self.port}\njetstream {{ store_dir: "{self.dir}/js"\n{sync}\n}}\n'
+        )
+        self.process = subprocess.Popen(
+            [nats_server_binary(), "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise TimeoutError("nats-server did not start")
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def save(name: str, results: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"{name}-{stamp}.json"
+    results = {"benchmark": name, "at": stamp, "machine": platform.platform(), "cpus": _cpus(), **results}
+    path.write_text(json.dumps(results, indent=2, default=str))
+    return path
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 0
