@@ -1,0 +1,1 @@
+"""The three shelterbeds services. None of them imports another."""
