@@ -4,7 +4,18 @@ number, every patrol hears of it, and switching it off brings the regular mats b
 from __future__ import annotations
 
 from contracts.events import beds as ev
-from tests.integration.beds.helpers import assert_problem, board, checked_in, open_site, site_url, snapshot
+from tests.integration.beds.helpers import (
+    assert_problem,
+    board,
+    checked_in,
+    hold_url,
+    open_site,
+    place_hold,
+    site_url,
+    site_view,
+    snapshot,
+    stay_url,
+)
 from tests.support.events import EventTap
 from tests.support.service import Service
 from tests.support.sites import night_shelter
@@ -45,3 +56,32 @@ async def test_only_a_supervisor_switches_cold_weather(beds: Service) -> None:
 
     assert await snapshot(beds) == before
     assert (await board(beds, site))["mats_total"] == 2
+
+
+async def test_a_hold_on_an_emergency_mat_outlives_the_cold_and_the_mat_is_put_away_after(
+    beds: Service,
+) -> None:
+    site = (await open_site(beds, night_shelter(beds=0, mats=0)))["id"]
+    supervisor = beds.token("supervisor")
+    assert (
+        await beds.post(site_url(site, "cold-weather"), supervisor, {"on": True, "mats": 2})
+    ).status_code == 200
+    patrol = beds.token("patrol", team="patrol-1")
+    held = await place_hold(beds, patrol, site)
+    assert held.status_code == 201, held.text
+
+    assert (await beds.post(site_url(site, "cold-weather"), supervisor, {"on": False})).status_code == 200
+    mats = (await site_view(beds, site))["mats"]
+    assert [m["label"] for m in mats] == ["Emergency mat 1"]  # the held one stays, the free one went
+
+    staff = beds.token("shelter_staff", sites=[site])
+    arrived = await beds.post(hold_url(held.json()["id"], "checkin"), staff, {})
+    assert arrived.status_code == 201, arrived.text
+    [stay] = arrived.json()["stays"]
+    assert stay["place_label"] == "Emergency mat 1"
+
+    left = await beds.post(stay_url(stay["id"], "checkout"), staff, {})
+    assert left.status_code == 200, left.text
+    assert (await site_view(beds, site))["mats"] == []
+    after = await board(beds, site)
+    assert (after["mats_total"], after["mats_used"], after["free_mats"]) == (0, 0, 0)
