@@ -155,3 +155,9 @@ def create_plumbing_tables_v1(op: Any) -> None:
     )
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
     op.create_index("ix_audit_log_object", "audit_log", ["object_type", "object_id"])
+
+
+def drop_plumbing_tables_v1(op: Any) -> None:
+    """The downgrade of `create_plumbing_tables_v1`, newest first."""
+    for table in ("audit_log", "leases", "idempotency_keys", "inbox", "outbox"):
+        op.drop_table(table)

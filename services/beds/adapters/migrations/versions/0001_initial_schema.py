@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from common.db import UTCDateTime
-from common.tables import create_plumbing_tables_v1
+from common.tables import create_plumbing_tables_v1, drop_plumbing_tables_v1
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -190,5 +190,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("nightly_ledger", "stays", "holds", "place_claims", "places", "rooms", "sites"):
         op.drop_table(table)
-    for table in ("audit_log", "leases", "idempotency_keys", "inbox", "outbox"):
-        op.drop_table(table)
+    drop_plumbing_tables_v1(op)

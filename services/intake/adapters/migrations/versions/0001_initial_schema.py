@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 from common.site_directory import create_site_directory_v1
-from common.tables import create_plumbing_tables_v1
+from common.tables import create_plumbing_tables_v1, drop_plumbing_tables_v1
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -24,5 +24,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("known_sites", "audit_log", "leases", "idempotency_keys", "inbox", "outbox"):
-        op.drop_table(table)
+    op.drop_table("known_sites")
+    drop_plumbing_tables_v1(op)
