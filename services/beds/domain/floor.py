@@ -189,21 +189,20 @@ class SiteFloor:
 
     def _end_stay(self, stay: Stay, at: datetime, reason: str) -> None:
         stay.end(self.site, at, reason)  # type: ignore[arg-type]
+        ended_at = stay.ended_at or at
         if stay.place_id is not None:
             for claim in self.claims_on(stay.place_id):
                 if claim.stay_id == stay.id and claim.open:
-                    claim.close(stay.ended_at or at)
+                    claim.close(ended_at)
+            self._put_away_if_left_over(self.places[stay.place_id], ended_at)
         self.over_capacity_stays = [s for s in self.over_capacity_stays if s.id != stay.id]
         self._absorb(stay)
-        self._put_away_leftover_mats(at)
 
-    def _put_away_leftover_mats(self, at: datetime) -> None:
+    def _put_away_if_left_over(self, place: Place, freed_at: datetime) -> None:
         """An emergency mat still in use when the cold ended is put away once it is free."""
-        if self.site.cold_weather:
-            return
-        for place in self.places.values():
-            if place.kind == "mat" and place.emergency and place.active and self.is_free(place, at, None):
-                place.retired_at = at
+        left_over = place.kind == "mat" and place.emergency and not self.site.cold_weather
+        if left_over and place.active and self.is_free(place, freed_at, None):
+            place.retired_at = freed_at
 
     def _claim_end(self, started_at: datetime, now: datetime) -> datetime | None:
         """A back-dated night-shelter stay whose morning has already come claims its place only
@@ -336,10 +335,12 @@ class SiteFloor:
         """Expiry or cancellation: the places are free again. An expired hold ends at its expiry."""
         before = self.capacity(now)
         at = min(now, hold.expires_at) if status == "expired" else now
+        places = self._open_hold_places(hold)
         self._close_hold_claims(hold, at)
+        for place in places:
+            self._put_away_if_left_over(place, at)
         hold.finish(self.site, status, at)  # type: ignore[arg-type]
         self._absorb(hold)
-        self._put_away_leftover_mats(at)
         self.announce(before, now)
 
     def fulfil_hold(self, hold: Hold, now: datetime) -> list[Stay]:
