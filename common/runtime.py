@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from common.auth import Tokens
@@ -74,8 +74,13 @@ class ServiceRuntime(Generic[U]):
 
     def unit_of_work(self, *, write: bool = True) -> U:
         return self._unit_of_work_class(
-            self.db, self.tables, self.clock, write=write, on_events_committed=self.relay.wake
+            self.db, self.tables, self.clock, write=write, on_events_committed=self._events_committed
         )
+
+    def _events_committed(self) -> None:
+        self.relay.wake()
+        if self.clocks is not None:
+            self.clocks.wake()
 
     def read(self) -> U:
         return self.unit_of_work(write=False)
@@ -93,7 +98,9 @@ class ServiceRuntime(Generic[U]):
         self.consumers.append(consumer)
         return consumer
 
-    def run_clocks(self, jobs: Sequence[ClockJob]) -> Clocks:
+    def run_clocks(
+        self, jobs: Sequence[ClockJob], next_due: Callable[[], Awaitable[datetime | None]] | None = None
+    ) -> Clocks:
         lease = Lease(
             self.db,
             self.tables,
@@ -101,7 +108,14 @@ class ServiceRuntime(Generic[U]):
             self.settings.instance_id,
             lease_ttl(self.settings.tick_seconds),
         )
-        self.clocks = Clocks(list(jobs), lease, self.metrics, tick_seconds=self.settings.tick_seconds)
+        self.clocks = Clocks(
+            list(jobs),
+            lease,
+            self.metrics,
+            tick_seconds=self.settings.tick_seconds,
+            clock=self.clock,
+            next_due=next_due,
+        )
         return self.clocks
 
     # -- lifecycle -------------------------------------------------------------------------------

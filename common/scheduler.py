@@ -8,15 +8,18 @@ job changes state with conditional updates, so a brief overlap of two leaders do
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from common.clock import Clock
 from common.lease import Lease
 from common.logging import get_logger
 from common.metrics import ServiceMetrics
 
 log = get_logger(__name__)
+MIN_WAIT_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,16 @@ class Clocks:
         metrics: ServiceMetrics,
         *,
         tick_seconds: float = 1.0,
+        clock: Clock | None = None,
+        next_due: Callable[[], Awaitable[datetime | None]] | None = None,
     ):
         self.jobs = jobs
         self.lease = lease
         self.metrics = metrics
         self.tick_seconds = tick_seconds
+        self.clock = clock
+        self.next_due = next_due
+        self._wake = asyncio.Event()
         self.leader = False
         # a tick asked for (tests, `replay`) may come while the loop's own tick runs: one at a time
         self._one_tick = asyncio.Lock()
@@ -66,15 +74,35 @@ class Clocks:
                 done += count
         return done
 
+    def wake(self) -> None:
+        """Something was just committed that may be due sooner than the next tick (a short hold)."""
+        self._wake.set()
+
     async def run(self) -> None:
         while True:
+            self._wake.clear()  # before the tick: a commit during it must still wake the next wait
+            delay = self.tick_seconds
             try:
                 await self.tick()
+                delay = await self._until_next_due()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # e.g. database briefly away
                 log.warning("clock_tick_failed", error=type(exc).__name__)
-            await asyncio.sleep(self.tick_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def _until_next_due(self) -> float:
+        """Real seconds until the earliest due work, at most one tick. A fixed tick alone is too
+        coarse for a faster clock: at 600x one real second is ten minutes, and a hold's 15-minute
+        warning would come at 5."""
+        if not self.leader or self.next_due is None or self.clock is None:
+            return self.tick_seconds
+        due = await self.next_due()
+        if due is None:
+            return self.tick_seconds
+        wait = self.clock.real_seconds(due - self.clock.now())
+        return min(self.tick_seconds, max(MIN_WAIT_S, wait))
 
     async def resign(self) -> None:
         """On shutdown: hand the clocks to another replica now rather than when the lease expires."""

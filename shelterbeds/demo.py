@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from common.clock import Clock
+from common.clock import Clock, ManualClock
 from common.db import Database
 from common.settings import Settings
 from services.beds.adapters.orm import plumbing
@@ -136,13 +136,16 @@ SOURCES = ("walk_in", "patrol", "walk_in", "police", "phone", "contact_centre", 
 GENDERS: tuple[Gender, ...] = ("male", "male", "female", "male", "male", "female", "male")
 # People per night in the recent history: the middle one is past beds and mats (48 + 12).
 HISTORY = (44, 61, 52)
+OPENED_BEFORE = timedelta(days=14)
 
 
 async def seed_demo(settings: Settings, clock: Clock) -> bool:
     """Creates the demo sites and residents unless they exist. Returns True if it created them."""
     db = Database(settings.database_url)
+    # The sites were opened before the history recorded below (a stay cannot start before its site).
+    opened = ManualClock(clock.now() - OPENED_BEFORE)
     try:
-        async with BedsUnitOfWork(db, plumbing, clock) as uow:
+        async with BedsUnitOfWork(db, plumbing, opened) as uow:
             if await uow.sites.get(NIGHT_SHELTER.id) is not None:
                 return False
             for site in SITES:

@@ -50,6 +50,8 @@ class PartyFacts(msgspec.Struct, frozen=True):
     adults: Count
     children: Count
     gender: Gender
+    # Every member is 16-24 and unaccompanied (youth rooms take such parties).
+    youth: bool = False
 
 
 class NeedsFacts(msgspec.Struct, frozen=True):

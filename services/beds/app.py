@@ -25,7 +25,8 @@ nightly ledger and nearest-place search. Every `/api/v1` call needs `Authorizati
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRuntime[BedsUnitOfWork]:
     runtime = ServiceRuntime(settings, plumbing, BedsUnitOfWork, clock=clock)
-    runtime.run_clocks(BedsClocks(runtime.unit_of_work).jobs())
+    clocks = BedsClocks(runtime.unit_of_work, read=runtime.read)
+    runtime.run_clocks(clocks.jobs(), next_due=clocks.next_due)
     return runtime
 
 

@@ -95,8 +95,10 @@ holds = Table(
     sa.Column("adults", Integer, nullable=False),
     sa.Column("children", Integer, nullable=False),
     sa.Column("gender", String(6), nullable=False),
+    sa.Column("youth", Boolean, nullable=False, default=False),
     sa.Column("accessible", Boolean, nullable=False),
     sa.Column("pet", Boolean, nullable=False),
+    sa.Column("dv", Boolean, nullable=False, default=False),
     sa.Column("placed_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
     sa.Column("warn_at", UTCDateTime, nullable=False),
@@ -181,8 +183,8 @@ def start_mappers() -> None:
         Hold,
         holds,
         properties={
-            "party": composite(Party, holds.c.adults, holds.c.children, holds.c.gender),
-            "needs": composite(Needs, holds.c.accessible, holds.c.pet),
+            "party": composite(Party, holds.c.adults, holds.c.children, holds.c.gender, holds.c.youth),
+            "needs": composite(Needs, holds.c.accessible, holds.c.pet, holds.c.dv),
         },
     )
     mapper_registry.map_imperatively(Stay, stays)

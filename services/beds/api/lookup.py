@@ -43,17 +43,19 @@ class AvailabilityController(Controller):
         ] = None,
         accessible: FromQuery[bool] = False,
         pet: FromQuery[bool] = False,
+        youth: Annotated[bool, QueryParameter(description="every member is 16-24 and unaccompanied")] = False,
+        dv: Annotated[bool, QueryParameter(description="fleeing violence: confidential sites only")] = False,
         kind: FromQuery[SiteKind | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 10,
     ) -> list[rm.Availability]:
-        party = Party(adults, children, gender or "other")
+        party = Party(adults, children, gender or "other", youth)
         async with runtime.read() as uow:
             return await nearest(
                 uow,
                 lat=lat,
                 lon=lon,
                 party=party,
-                needs=Needs(accessible=accessible, pet=pet),
+                needs=Needs(accessible=accessible, pet=pet, dv=dv),
                 kind=kind,
                 include_confidential=actor.role == "crisis_team",
                 limit=limit,

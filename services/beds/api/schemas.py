@@ -35,13 +35,16 @@ class PartyIn(Strict):
     adults: Adults
     gender: Gender
     children: Children = 0
+    youth: Annotated[
+        bool, msgspec.Meta(description="every member is 16-24 and unaccompanied (youth rooms take them)")
+    ] = False
 
     def __post_init__(self) -> None:
         if self.adults + self.children == 0:
             raise ValueError("a party has at least one person (adults + children >= 1)")
 
     def to_domain(self) -> Party:
-        return Party(self.adults, self.children, self.gender)
+        return Party(self.adults, self.children, self.gender, self.youth)
 
 
 class NeedsIn(Strict):
@@ -50,7 +53,7 @@ class NeedsIn(Strict):
     dv: bool = False
 
     def to_domain(self) -> Needs:
-        return Needs(accessible=self.accessible, pet=self.pet)
+        return Needs(accessible=self.accessible, pet=self.pet, dv=self.dv)
 
 
 def needs_of(needs: NeedsIn | None) -> Needs:

@@ -26,13 +26,22 @@ class Offer:
 
 
 def offer(
-    kind: str, openings: Iterable[RoomOpening], free_mats: int, party: Party, needs: Needs
+    kind: str,
+    openings: Iterable[RoomOpening],
+    free_mats: int,
+    party: Party,
+    needs: Needs,
+    *,
+    confidential: bool = False,
 ) -> Offer | None:
     """An offer when one room can take the whole party, or — at a night shelter, for adults
-    without special needs — when there are mats for all of them. `free_beds` counts fitting beds."""
+    without special needs — when there are mats for all of them. `free_beds` counts fitting beds.
+    A party fleeing violence is offered confidential sites only (`require_site_takes`)."""
+    if needs.dv and not confidential:
+        return None
     fitting = [o for o in openings if room_fits(o.room, party, needs)]
     in_one_room = any(o.free_beds >= party.size for o in fitting)
-    on_mats = kind == "night_shelter" and party.adults_only and needs == Needs() and free_mats >= party.size
+    on_mats = kind == "night_shelter" and party.adults_only and not needs.special and free_mats >= party.size
     if not (in_one_room or on_mats):
         return None
     return Offer(free_beds=sum(o.free_beds for o in fitting), free_mats=free_mats)

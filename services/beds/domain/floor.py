@@ -19,12 +19,22 @@ from datetime import datetime, timedelta
 from common.errors import Conflict, RuleViolation
 from contracts.events import beds as ev
 from contracts.events.base import Event
+from services.beds.domain.allocation import seats_for_party, spread_over_rooms
 from services.beds.domain.capacity import Capacity, capacity_events
 from services.beds.domain.claims import PlaceClaim
 from services.beds.domain.holds import Hold, hold_minutes, warning_time
 from services.beds.domain.nights import next_rollover, night_of
 from services.beds.domain.party import Needs, Party
-from services.beds.domain.sites import Place, Room, Site, label_key, new_id, room_fits, room_preference
+from services.beds.domain.sites import (
+    Place,
+    Room,
+    Site,
+    label_key,
+    new_id,
+    require_site_takes,
+    room_fits,
+    room_preference,
+)
 from services.beds.domain.stays import Stay
 
 
@@ -111,19 +121,23 @@ class SiteFloor:
         # Regular mats first, so that emergency mats are the first to go when the cold ends.
         return sorted(mats, key=lambda p: (p.emergency, label_key(p.label)))
 
+    def fitting_free_beds(
+        self, party: Party, needs: Needs, start: datetime, end: datetime | None
+    ) -> list[list[Place]]:
+        """The free beds of every room that fits the party, the preferred room first."""
+        free = self.free_beds_by_room(start, end)
+        fitting = [
+            room for room in self.rooms.values() if room_fits(room, party, needs) and free.get(room.id)
+        ]
+        fitting.sort(key=lambda r: room_preference(r, party, needs, len(free[r.id])))
+        return [sorted(free[room.id], key=lambda p: label_key(p.label)) for room in fitting]
+
     def beds_in_one_room(
         self, party: Party, needs: Needs, start: datetime, end: datetime | None
     ) -> list[Place] | None:
-        free = self.free_beds_by_room(start, end)
-        fitting = [
-            room
-            for room in self.rooms.values()
-            if room_fits(room, party, needs) and len(free.get(room.id, ())) >= party.size
-        ]
-        if not fitting:
-            return None
-        best = min(fitting, key=lambda r: room_preference(r, party, needs, len(free[r.id])))
-        return sorted(free[best.id], key=lambda p: label_key(p.label))[: party.size]
+        whole = (beds for beds in self.fitting_free_beds(party, needs, start, end) if len(beds) >= party.size)
+        best = next(whole, None)
+        return best[: party.size] if best is not None else None
 
     def hold_places(self, hold: Hold) -> list[Place]:
         return [
@@ -146,23 +160,11 @@ class SiteFloor:
         referral_id: str | None = None,
     ) -> list[Stay]:
         self.site.require_active()
+        require_site_takes(self.site, needs)
+        if started_at < self.site.created_at:
+            raise RuleViolation("started_at is before this site was opened.", code="invalid-started-at")
         before = self.capacity(now)
-        end = self._claim_end(started_at, now)
-        assigned: list[Place | None]
-        beds = self.beds_in_one_room(party, needs, started_at, end)
-        mats = self.free_mats(started_at, end) if beds is None else []
-        if beds is not None:
-            assigned = list(beds)
-        elif self.site.kind == "night_shelter":
-            # Never turn anyone away: mats while they last, then over capacity.
-            assigned = [*mats[: party.size], *[None] * max(0, party.size - len(mats))]
-        elif len(mats) >= party.size:
-            assigned = list(mats[: party.size])
-        else:
-            raise Conflict(
-                "No free place here fits this party (room restriction, accessibility, family size).",
-                code="nothing-fits",
-            )
+        assigned = self._seats(party, needs, started_at, self._claim_end(started_at, now))
         stays = self._start_stays(
             party,
             assigned,
@@ -174,6 +176,22 @@ class SiteFloor:
         )
         self.announce(before, now)
         return stays
+
+    def _seats(self, party: Party, needs: Needs, start: datetime, end: datetime | None) -> list[Place | None]:
+        beds = self.beds_in_one_room(party, needs, start, end)
+        if beds is not None:
+            return list(beds)
+        mats = self.free_mats(start, end)
+        if self.site.kind == "night_shelter":
+            # Never turn anyone away: the free beds that fit, then mats, then over capacity.
+            spread = spread_over_rooms(party, self.fitting_free_beds(party, needs, start, end))
+            return seats_for_party(party, spread, mats)
+        if len(mats) >= party.size:
+            return list(mats[: party.size])
+        raise Conflict(
+            "No free place here fits this party (room restriction, accessibility, family size).",
+            code="nothing-fits",
+        )
 
     def check_out(self, stay: Stay, now: datetime) -> None:
         before = self.capacity(now)
@@ -296,11 +314,12 @@ class SiteFloor:
         referral_id: str | None = None,
     ) -> Hold:
         self.site.require_active()
+        require_site_takes(self.site, needs)
         minutes = hold_minutes(eta_minutes)
         before = self.capacity(now)
         places = self.beds_in_one_room(party, needs, now, None)
         # Mats are held only for adults without special needs; at the door anyone gets one.
-        if places is None and self.site.kind == "night_shelter" and party.adults_only and needs == Needs():
+        if places is None and self.site.kind == "night_shelter" and party.adults_only and not needs.special:
             mats = self.free_mats(now, None)
             places = mats[: party.size] if len(mats) >= party.size else None
         if places is None:

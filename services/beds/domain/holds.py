@@ -98,8 +98,8 @@ class Hold:
             site,
             ev.HoldPlaced,
             place_ids=place_ids,
-            party=PartyFacts(self.party.adults, self.party.children, self.party.gender),
-            needs=NeedsFacts(accessible=self.needs.accessible, pet=self.needs.pet),
+            party=PartyFacts(self.party.adults, self.party.children, self.party.gender, self.party.youth),
+            needs=NeedsFacts(accessible=self.needs.accessible, pet=self.needs.pet, dv=self.needs.dv),
             expires_at=self.expires_at,
         )
 

@@ -1,4 +1,4 @@
-"""Who is coming (a party: adults, children, gender) and what they need."""
+"""Who is coming (a party: adults, children, gender; a youth party) and what they need."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ class Party:
     adults: int
     children: int
     gender: Gender
+    # Every member is 16-24 and unaccompanied: what a youth room takes (besides unaccompanied minors).
+    youth: bool = False
 
     def __post_init__(self) -> None:
         if not (0 <= self.adults <= MAX_ADULTS and 0 <= self.children <= MAX_CHILDREN):
@@ -39,8 +41,19 @@ class Party:
     def adults_only(self) -> bool:
         return self.children == 0
 
+    @property
+    def unaccompanied_minors(self) -> bool:
+        return self.adults == 0
+
 
 @dataclass(frozen=True)
 class Needs:
     accessible: bool = False
     pet: bool = False
+    # Fleeing domestic violence: placed only at confidential sites.
+    dv: bool = False
+
+    @property
+    def special(self) -> bool:
+        """Needs that a bare overflow mat cannot meet."""
+        return self.accessible or self.pet or self.dv

@@ -179,8 +179,19 @@ def room_fits(room: Room, party: Party, needs: Needs) -> bool:
         case "family":
             return party.is_family
         case "youth":
-            return party.adults == 0
+            # Unaccompanied young people aged 16-24 and unaccompanied minors; never an adult over 24.
+            return party.youth or party.unaccompanied_minors
     return False
+
+
+def require_site_takes(site: Site, needs: Needs) -> None:
+    """Survivors of violence are at risk of being found: a DV need goes only to a confidential site."""
+    if needs.dv and not site.confidential:
+        raise Conflict(
+            "A party fleeing domestic violence is placed only at a confidential site; "
+            "search /api/v1/availability as a crisis team.",
+            code="dv-needs-confidential-site",
+        )
 
 
 def room_preference(room: Room, party: Party, needs: Needs, free_beds: int) -> tuple[int, int, int, int, str]:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from common.scheduler import ClockJob
+from services.beds.adapters import due_work
 from services.beds.adapters.orm import sites as sites_table
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain.nights import night_figures
@@ -19,8 +21,15 @@ MAX_NIGHTS_PER_TICK = 50
 
 
 class BedsClocks:
-    def __init__(self, unit_of_work: Callable[[], BedsUnitOfWork]):
+    def __init__(
+        self, unit_of_work: Callable[[], BedsUnitOfWork], read: Callable[[], BedsUnitOfWork] | None = None
+    ):
         self.unit_of_work = unit_of_work
+        self.read = read or unit_of_work
+
+    async def next_due(self) -> datetime | None:
+        async with self.read() as uow:
+            return await due_work.next_due(uow.session)
 
     def jobs(self) -> list[ClockJob]:
         return [

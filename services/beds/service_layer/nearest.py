@@ -116,7 +116,7 @@ async def _offers(
         if free is None:
             continue
         openings = [RoomOpening(room, free.rooms.get(room.id, (0, 0))[1]) for room in rooms_by_site[row.id]]
-        fitting = offer(row.kind, openings, free.mats_free, party, needs)
+        fitting = offer(row.kind, openings, free.mats_free, party, needs, confidential=row.confidential)
         if fitting is None:
             continue
         distance = distance_km(lat, lon, row.lat, row.lon)

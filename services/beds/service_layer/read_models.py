@@ -76,11 +76,13 @@ class PartyView(msgspec.Struct):
     adults: int
     children: int
     gender: Gender
+    youth: bool = False
 
 
 class NeedsView(msgspec.Struct):
     accessible: bool
     pet: bool
+    dv: bool = False
 
 
 class StayView(msgspec.Struct):

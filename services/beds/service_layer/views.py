@@ -194,8 +194,8 @@ def hold_view(hold: Hold, held: Iterable[Place]) -> rm.HoldView:
         status=hold.status,
         placed_at=hold.placed_at,
         expires_at=hold.expires_at,
-        party=rm.PartyView(hold.party.adults, hold.party.children, hold.party.gender),
-        needs=rm.NeedsView(hold.needs.accessible, hold.needs.pet),
+        party=rm.PartyView(hold.party.adults, hold.party.children, hold.party.gender, hold.party.youth),
+        needs=rm.NeedsView(hold.needs.accessible, hold.needs.pet, hold.needs.dv),
         places=sorted((place_view(p) for p in held), key=lambda v: v.label),
         source=hold.source,  # type: ignore[arg-type]
         holder_team_id=hold.holder_team_id,

@@ -3,12 +3,13 @@ someone in, look at the board, and check that a refused request left nothing beh
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 
+from common.clock import ManualClock
 from services.beds.adapters.orm import metadata
 from services.beds.api.urls import API, AVAILABILITY, HOLDS, LEDGER, SITES
 from tests.support.service import Service
@@ -61,6 +62,18 @@ async def open_site(beds: Service, body: dict[str, Any]) -> dict[str, Any]:
     response = await beds.post(SITES, beds.token("admin"), body)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+async def open_site_days_ago(beds: Service, body: dict[str, Any], days: float) -> dict[str, Any]:
+    """A site opened earlier on the test's manual clock: a late record may not start before it."""
+    clock = beds.runtime.clock
+    assert isinstance(clock, ManualClock)
+    now = clock.now()
+    clock.set(now - timedelta(days=days))
+    try:
+        return await open_site(beds, body)
+    finally:
+        clock.set(now)
 
 
 async def check_in(

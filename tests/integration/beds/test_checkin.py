@@ -17,6 +17,7 @@ from tests.integration.beds.helpers import (
     checked_in,
     counts,
     open_site,
+    open_site_days_ago,
     room_named,
     snapshot,
     stay_url,
@@ -67,7 +68,9 @@ async def test_a_night_shelter_gives_a_bed_then_a_mat_then_checks_in_over_capaci
     await events.wait_for(ev.OverCapacity, site_id=site, count=4)
 
 
-async def test_a_family_is_never_split_across_rooms_it_sleeps_in_one_room_or_on_mats(beds: Service) -> None:
+async def test_a_family_no_room_can_take_gets_the_free_beds_first_at_a_night_shelter_elsewhere_one_room(
+    beds: Service,
+) -> None:
     site = (await open_site(beds, night_shelter(mats=3, rooms=[room("A", 2), room("B", 2)])))["id"]
     staff = beds.token("shelter_staff", sites=[site])
     await checked_in(beds, site, staff, party(2, 0, "male"))  # room A or B, both beds
@@ -76,9 +79,9 @@ async def test_a_family_is_never_split_across_rooms_it_sleeps_in_one_room_or_on_
 
     mother_and_son = await checked_in(beds, site, staff, party(1, 1, "female"))
 
-    # One bed is still free, but a family of two does not fit one room: mats, side by side.
-    assert [s["place_kind"] for s in mother_and_son] == ["mat", "mat"]
-    assert (await board(beds, site))["free_beds"] == 1
+    # No room takes both: a night shelter never refuses, and uses its last free bed before a mat.
+    assert [s["place_kind"] for s in mother_and_son] == ["bed", "mat"]
+    assert (await board(beds, site))["free_beds"] == 0
 
     refuge = await open_site(
         beds, crisis_room(rooms=[room("small", 2, "family"), room("large", 4, "family")])
@@ -174,7 +177,7 @@ async def test_staff_of_another_site_get_403_at_a_public_site_and_404_at_a_confi
 async def test_a_late_record_of_last_nights_check_in_already_ended_at_this_mornings_rollover(
     beds: Service,
 ) -> None:
-    site = (await open_site(beds, night_shelter(beds=1)))["id"]
+    site = (await open_site_days_ago(beds, night_shelter(beds=1), days=1))["id"]
     staff = beds.token("shelter_staff", sites=[site], subject="desk-1")
 
     stays = await checked_in(beds, site, staff, started_at="2026-11-22T21:00:00+02:00")

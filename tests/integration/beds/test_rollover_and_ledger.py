@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from common.clock import ManualClock
 from contracts.events import beds as ev
-from tests.integration.beds.helpers import LEDGER, at, board, checked_in, open_site
+from tests.integration.beds.helpers import LEDGER, at, board, checked_in, open_site, open_site_days_ago
 from tests.integration.conftest import EVENING
 from tests.support.events import EventTap
 from tests.support.service import Service
@@ -68,7 +68,7 @@ async def test_night_shelter_stays_end_at_the_morning_rollover_and_the_night_clo
 async def test_a_late_record_of_last_night_is_counted_in_last_nights_ledger(
     beds: Service, events: EventTap
 ) -> None:
-    site = (await open_site(beds, night_shelter()))["id"]
+    site = (await open_site_days_ago(beds, night_shelter(), days=1))["id"]
     staff = beds.token("shelter_staff", sites=[site])
     await checked_in(beds, site, staff, started_at="2026-11-22T23:30:00+02:00")
 

@@ -24,6 +24,8 @@ E = TypeVar("E", bound=Event)
 KYIV = ZoneInfo("Europe/Kyiv")
 # A winter evening in Lviv: 20:00 Kyiv time (UTC+2), night of 15 January 2025.
 NOW = datetime(2025, 1, 15, 18, 0, tzinfo=UTC)
+# Sites open a month before: back-dated check-ins may not start before a site was opened.
+OPENED = NOW - timedelta(days=30)
 NO_NEEDS = Needs()
 PATROL = Holder(subject="patrol-officer-1", role="patrol", team_id="team-patrol-1")
 
@@ -52,7 +54,7 @@ def site(
     kind: SiteKind,
     *rooms: RoomSpec,
     mats: int = 0,
-    now: datetime = NOW,
+    now: datetime = OPENED,
     name: str = "Test site",
     address: str = "Test street 1",
     lat: float = 49.8397,

@@ -143,3 +143,15 @@ def test_search_never_offers_what_a_hold_would_refuse(
         assert offered is None
     else:
         assert offered is not None
+
+
+def test_a_party_fleeing_violence_is_offered_confidential_sites_only() -> None:
+    openings = [RoomOpening(Room("r", "s", "Room", "any", False), free_beds=3)]
+    dv = Needs(dv=True)
+    assert offer("night_shelter", openings, 5, Party(1, 1, "female"), dv, confidential=False) is None
+    assert offer("crisis_room", openings, 0, Party(1, 1, "female"), dv, confidential=True) == Offer(3, 0)
+
+
+def test_mats_are_never_offered_to_a_party_with_special_needs() -> None:
+    for needs in (Needs(accessible=True), Needs(pet=True), Needs(dv=True)):
+        assert offer("night_shelter", [], 5, Party(1, 0, "male"), needs, confidential=True) is None

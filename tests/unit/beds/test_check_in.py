@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from common.errors import Conflict
+from common.errors import Conflict, RuleViolation
 from contracts.events import beds as ev
 from services.beds.domain.inventory import retire_site
 from services.beds.domain.party import Needs, Party
@@ -103,11 +103,56 @@ def test_a_family_is_placed_together_in_one_room() -> None:
     assert [s.is_child for s in stays] == [False, True, True]
 
 
-def test_a_family_at_a_night_shelter_goes_to_mats_rather_than_split_across_rooms() -> None:
+def test_a_night_shelter_uses_its_free_beds_before_mats_when_no_room_takes_the_whole_family() -> None:
     floor = site("night_shelter", room("East", "any", 1), room("West", "any", 1), mats=2)
     stays = check_in(floor, family(1, 1))
-    assert [s.place_kind for s in stays] == ["mat", "mat"]
-    assert free(floor) == (2, 0)
+    assert [s.place_kind for s in stays] == ["bed", "bed"]
+    assert free(floor) == (0, 2)
+    assert events_of(floor, ev.OverflowStarted) == [] and events_of(floor, ev.OverCapacity) == []
+
+
+def test_a_mother_and_two_children_take_the_two_free_beds_and_one_mat_not_over_capacity() -> None:
+    floor = night_shelter(beds=2, mats=1)
+    stays = check_in(floor, family(1, 2))
+    assert [s.place_kind for s in stays] == ["bed", "bed", "mat"]
+    capacity = floor.capacity(NOW)
+    assert (capacity.free_beds, capacity.over_capacity) == (0, 0)
+    [overflow] = events_of(floor, ev.OverflowStarted)
+    assert overflow.mats_used == 1
+    assert events_of(floor, ev.OverCapacity) == []
+
+
+def test_a_split_family_keeps_each_child_beside_an_adult_where_the_beds_allow() -> None:
+    floor = site("night_shelter", room("East", "any", 3), room("West", "any", 2), mats=0)
+    stays = check_in(floor, family(2, 3))
+    by_room: dict[str, list[bool]] = {}
+    for stay in stays:
+        by_room.setdefault(room_of(floor, stay).name, []).append(stay.is_child)  # type: ignore[union-attr]
+    assert sorted(by_room["East"]) == [False, True, True]
+    assert sorted(by_room["West"]) == [False, True]
+
+
+def test_a_split_family_uses_as_few_rooms_as_it_can() -> None:
+    floor = site("night_shelter", room("A", "any", 1), room("B", "any", 3), room("C", "any", 1))
+    stays = check_in(floor, family(1, 3))
+    assert {room_of(floor, s).name for s in stays} == {"B", "A"} or {  # type: ignore[union-attr]
+        room_of(floor, s).name  # type: ignore[union-attr]
+        for s in stays
+    } == {"B", "C"}
+    assert sum(1 for s in stays if room_of(floor, s).name == "B") == 3  # type: ignore[union-attr]
+
+
+def test_only_those_left_without_a_bed_or_mat_are_over_capacity() -> None:
+    floor = night_shelter(beds=2, mats=1)
+    stays = check_in(floor, family(2, 3))
+    assert sorted(s.place_kind for s in stays) == ["bed", "bed", "mat", "over_capacity", "over_capacity"]
+    assert len(events_of(floor, ev.OverCapacity)) == 2
+
+
+def test_a_split_family_never_takes_a_room_that_does_not_fit_it() -> None:
+    floor = site("night_shelter", room("Men", "men", 4), room("Hall", "any", 1), mats=1)
+    stays = check_in(floor, family(1, 2))
+    assert sorted(s.place_kind for s in stays) == ["bed", "mat", "over_capacity"]
 
 
 def test_overflow_started_event_when_first_mat_used() -> None:
@@ -184,3 +229,25 @@ def test_every_person_gets_a_stay_started_event() -> None:
     assert [e.stay_id for e in started] == [s.id for s in stays]
     assert {e.source for e in started} == {"police"}
     assert {e.group_id for e in started} == {stays[0].group_id}
+
+
+def test_a_party_fleeing_violence_is_never_checked_in_at_a_site_that_is_not_confidential() -> None:
+    floor = night_shelter(beds=4, mats=2)
+    with pytest.raises(Conflict) as refused:
+        check_in(floor, family(1, 1), Needs(dv=True))
+    assert refused.value.code == "dv-needs-confidential-site"
+    assert floor.capacity(NOW).free_beds == 4 and floor.events == []
+
+
+def test_a_party_fleeing_violence_is_checked_in_at_a_confidential_site() -> None:
+    floor = crisis_room(beds=3)
+    stays = check_in(floor, family(1, 2), Needs(dv=True))
+    assert [s.place_kind for s in stays] == ["bed"] * 3
+
+
+def test_a_back_dated_check_in_cannot_start_before_the_site_was_opened() -> None:
+    floor = night_shelter(beds=2, now=NOW)
+    with pytest.raises(RuleViolation) as refused:
+        check_in(floor, person(), now=NOW + minutes(60), started_at=NOW - minutes(1))
+    assert refused.value.code == "invalid-started-at"
+    assert floor.events == []

@@ -212,3 +212,21 @@ def test_a_hold_on_an_emergency_mat_is_still_honoured_after_the_cold_ends() -> N
     floor.check_out(stay, NOW + minutes(90))
     assert not mat.active  # put away once free, like the other emergency mats were at once
     assert not any(p.active for p in floor.places.values() if p.kind == "mat")
+
+
+def test_a_hold_for_a_party_fleeing_violence_carries_the_need_and_only_at_a_confidential_site() -> None:
+    with pytest.raises(Conflict) as refused:
+        hold(night_shelter(beds=4), family(1, 1), Needs(dv=True))
+    assert refused.value.code == "dv-needs-confidential-site"
+    floor = crisis_room(beds=3)
+    held = hold(floor, family(1, 1), Needs(dv=True))
+    assert held.needs.dv
+    [placed] = events_of(floor, ev.HoldPlaced)
+    assert placed.needs.dv is True
+
+
+def test_a_hold_for_a_youth_party_says_so_in_its_event() -> None:
+    floor = site("shelter", room("Youth", "youth", 2))
+    hold(floor, Party(2, 0, "male", youth=True))
+    [placed] = events_of(floor, ev.HoldPlaced)
+    assert placed.party.youth is True

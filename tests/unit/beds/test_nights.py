@@ -18,7 +18,7 @@ from services.beds.domain.nights import (
     night_of,
     night_window,
 )
-from tests.unit.beds.builders import KYIV, check_in, events_of, kyiv, night_shelter, person
+from tests.unit.beds.builders import KYIV, NOW, check_in, events_of, kyiv, night_shelter, person
 
 EIGHT = time(8, 0)
 
@@ -130,7 +130,7 @@ def test_a_crisis_resident_counts_every_night_they_sleep_there() -> None:
 
 
 def test_a_night_closes_into_the_ledger() -> None:
-    floor = night_shelter()  # opened on the night of 15 January
+    floor = night_shelter(now=NOW)  # opened on the night of 15 January
     site = floor.site
     assert site.next_night_to_close == date(2025, 1, 15)
     assert site.ledger_due_at == kyiv(2025, 1, 16, 8)

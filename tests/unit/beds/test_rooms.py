@@ -54,6 +54,8 @@ def a_room(restriction: str, *, accessible: bool = False, pets: bool = False, re
         ("youth", Party(0, 3, "other"), True),
         ("youth", Party(1, 0, "male"), False),
         ("youth", Party(1, 1, "female"), False),
+        ("youth", Party(1, 0, "male", youth=True), True),
+        ("youth", Party(2, 1, "female", youth=True), True),
     ],
 )
 def test_room_restrictions(restriction: str, party: Party, fits: bool) -> None:
@@ -136,7 +138,17 @@ def test_beds_are_given_in_label_order() -> None:
     assert labels == [f"Dorm-{n}" for n in range(1, 12)]
 
 
-def test_a_youth_room_takes_unaccompanied_children_only() -> None:
+def test_a_youth_room_takes_young_adults_aged_16_to_24_but_never_an_older_adult() -> None:
+    floor = site("shelter", room("Youth", "youth", 3), room("Adults", "any", 1))
+    [young] = check_in(floor, Party(1, 0, "female", youth=True))
+    assert room_of(floor, young).name == "Youth"  # type: ignore[union-attr]
+    [older] = check_in(floor, person("female"))
+    assert room_of(floor, older).name == "Adults"  # type: ignore[union-attr]
+    with pytest.raises(Conflict):
+        check_in(floor, person("female"))
+
+
+def test_a_youth_room_takes_unaccompanied_children() -> None:
     floor = site("shelter", room("Youth", "youth", 3), room("Adults", "any", 1))
     stays = check_in(floor, Party(0, 2, "male"))
     assert {room_of(floor, s).name for s in stays} == {"Youth"}  # type: ignore[union-attr]

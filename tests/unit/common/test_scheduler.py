@@ -1,0 +1,50 @@
+"""The clocks wake when work is due, in virtual time, not only once per tick."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from common.clock import ScaledClock
+from common.metrics import ServiceMetrics
+from common.scheduler import Clocks
+
+ANCHOR = datetime(2026, 12, 1, 20, 0, tzinfo=UTC).timestamp()
+
+
+class AlwaysLeader:
+    async def acquire(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        return None
+
+
+def clocks_due_in(virtual: timedelta | None, scale: float) -> tuple[Clocks, ScaledClock]:
+    clock = ScaledClock(scale, anchor_real=ANCHOR, anchor_virtual=ANCHOR)
+
+    async def next_due() -> datetime | None:
+        return None if virtual is None else clock.now() + virtual
+
+    lease: Any = AlwaysLeader()
+    return Clocks([], lease, ServiceMetrics("beds"), tick_seconds=1.0, clock=clock, next_due=next_due), clock
+
+
+async def test_at_600x_the_clocks_wake_when_the_next_warning_is_due_not_a_second_later() -> None:
+    clocks, _ = clocks_due_in(timedelta(minutes=5), scale=600)
+    await clocks.tick()
+    wait = await clocks._until_next_due()
+    assert abs(wait - 0.5) < 0.05  # five virtual minutes are half a real second
+
+
+async def test_the_clocks_never_wait_longer_than_a_tick() -> None:
+    for due in (None, timedelta(hours=3)):
+        clocks, _ = clocks_due_in(due, scale=1)
+        await clocks.tick()
+        assert await clocks._until_next_due() == 1.0
+
+
+async def test_work_already_due_is_done_almost_at_once() -> None:
+    clocks, _ = clocks_due_in(-timedelta(minutes=1), scale=60)
+    await clocks.tick()
+    assert await clocks._until_next_due() <= 0.01
