@@ -268,7 +268,8 @@ async def test_the_wrong_role_gets_403_another_sites_inside_404_and_no_token_401
             ("GET", site_url(town.site, "board"), town.patrol, None, 403),
             ("GET", site_url(town.site, "board"), stranger, None, 404),
             ("GET", site_url(town.refuge, "board"), stranger, None, 404),
-            ("GET", site_url(town.refuge, "board"), town.patrol, None, 404),
+            # A patrol may see no board at all: the same 403 for a confidential site as for any.
+            ("GET", site_url(town.refuge, "board"), town.patrol, None, 403),
             ("GET", f"{LEDGER}?site_id={town.site}", town.patrol, None, 403),
             ("GET", f"{LEDGER}?site_id={town.site}", stranger, None, 404),
             ("GET", f"{LEDGER}?site_id={town.refuge}", stranger, None, 404),
