@@ -7,7 +7,7 @@ exactly the same use case by building the same command.
   their inbox transaction). `run(command, caller)` opens and commits its own.
 - `ask(query, caller)` runs a query's handler in a read-only unit of work. A query may leave
   commands behind (`follow_up`: e.g. the audit entry of a confidential read); they run after it,
-  each in its own committed unit of work, so reads never take the write lock.
+  together in one committed unit of work, so the read itself never takes the write lock.
 - `authorize(message, caller)` is asked first, for every message: who may call what is declared
   in one table per service, and the bus is the one door every caller comes through.
 """
@@ -84,6 +84,9 @@ class MessageBus(Generic[U, C]):
             result = await handler(query, caller, uow)
             answer = present(result)
             follow_ups = list(self.follow_up(query, caller, result)) if self.follow_up else []
-        for command in follow_ups:
-            await self.run(command, caller)
+        if follow_ups:
+            async with self.unit_of_work() as uow:
+                for command in follow_ups:
+                    await self.handle(command, caller, uow)
+                await uow.commit()
         return answer

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from common.errors import Forbidden, NotFound
-from common.visibility import may_know_site
+from common.visibility import may_know_site, works_at
 from services.beds.domain import commands as c
 from services.beds.domain.holds import Hold
 from services.beds.domain.sites import Site
@@ -32,7 +32,7 @@ class Actor:
     site_ids: frozenset[str] = frozenset()
 
     def works_at(self, site: Site) -> bool:
-        return self.role == "shelter_staff" and site.id in self.site_ids
+        return works_at(self.role, self.site_ids, site.id)
 
     def knows(self, site: Site) -> bool:
         return may_know_site(self.role, self.site_ids, site.id, confidential=site.confidential)
