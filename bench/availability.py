@@ -33,7 +33,6 @@ from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain.availability import RoomOpening, distance_km, offer
 from services.beds.domain.party import Needs, Party
 from services.beds.domain.sites import Room
-from services.beds.service_layer import views
 from services.beds.service_layer.nearest import nearest
 from shelterbeds.registry import SERVICES
 
@@ -160,7 +159,7 @@ async def populate(db: Database, count: int, seed: int = 7) -> int:
 async def naive(uow: BedsUnitOfWork, lat: float, lon: float, party: Party, limit: int) -> list[str]:
     """Everything counted for every site, then filtered and sorted."""
     rows = (await uow.session.execute(sa.select(sites.c.id, sites.c.kind, sites.c.lat, sites.c.lon))).all()
-    counts = await views.site_counts(uow, [r.id for r in rows])
+    counts = await uow.reads.site_counts([r.id for r in rows])
     by_site: dict[str, list[Room]] = {}
     for room in (await uow.session.scalars(sa.select(Room))).all():
         by_site.setdefault(room.site_id, []).append(room)

@@ -18,11 +18,10 @@ from common.db import UTCDateTime
 from common.runtime import ServiceRuntime
 from common.tables import ID
 from common.uow import UnitOfWork
+from common.visibility import may_know_site
 from contracts import CloudEvent, Event
 from contracts.events import beds as ev
 from contracts.events.base import SiteKind
-
-CONFIDENTIAL_READERS = frozenset({"crisis_team", "supervisor", "admin"})
 
 
 def site_directory_table(metadata: MetaData) -> Table:
@@ -104,7 +103,7 @@ class SiteDirectory:
         return [
             KnownSite(r.id, r.kind, r.confidential, r.timezone, r.public_name, r.retired)
             for r in rows
-            if not r.confidential or role in CONFIDENTIAL_READERS or r.id in site_ids
+            if may_know_site(role, site_ids, r.id, confidential=r.confidential)
         ]
 
 

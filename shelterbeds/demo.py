@@ -18,6 +18,8 @@ from common.db import Database
 from common.settings import Settings
 from services.beds.adapters.orm import plumbing
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
+from services.beds.domain.access import Actor
+from services.beds.domain.commands import OpenSite
 from services.beds.domain.inventory import RoomSpec
 from services.beds.domain.party import Gender, Needs, Party
 from services.beds.domain.sites import zone
@@ -132,6 +134,7 @@ SITES = (
     ),
 )
 
+DEMO_ADMIN = Actor("shelterbeds-demo", "admin")  # the demo is set up as an admin would
 SOURCES = ("walk_in", "patrol", "walk_in", "police", "phone", "contact_centre", "walk_in", "patrol")
 GENDERS: tuple[Gender, ...] = ("male", "male", "female", "male", "male", "female", "male")
 # People per night in the recent history: the middle one is past beds and mats (48 + 12).
@@ -149,8 +152,7 @@ async def seed_demo(settings: Settings, clock: Clock) -> bool:
             if await uow.sites.get(NIGHT_SHELTER.id) is not None:
                 return False
             for site in SITES:
-                await sites.create_site(
-                    uow,
+                command = OpenSite(
                     name=site.name,
                     kind=site.kind,  # type: ignore[arg-type]
                     lat=site.lat,
@@ -163,6 +165,7 @@ async def seed_demo(settings: Settings, clock: Clock) -> bool:
                     cold_weather_mats=site.cold_weather_mats,
                     site_id=site.id,
                 )
+                await sites.open_site(command, DEMO_ADMIN, uow)
             await uow.commit()
         now = clock.now()
         await _night_shelter(db, clock, now)

@@ -10,12 +10,13 @@ from common.runtime import ServiceRuntime
 from common.settings import Settings, settings_from_env
 from services.beds.adapters.orm import plumbing
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
-from services.beds.api.dependencies import DEPENDENCIES
+from services.beds.api.dependencies import dependencies
 from services.beds.api.holds import HoldsController
 from services.beds.api.lookup import AvailabilityController, LedgerController
 from services.beds.api.sites import PlacesController, RoomsController, SitesController
 from services.beds.api.stays import StaysController
 from services.beds.service_layer.clocks import BedsClocks
+from services.beds.service_layer.messagebus import beds_bus
 
 DESCRIPTION = """\
 Sites, rooms and places (beds and overflow mats), holds for people on the way, stays, the
@@ -45,5 +46,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AvailabilityController,
             LedgerController,
         ],
-        dependencies=DEPENDENCIES,
+        dependencies=dependencies(beds_bus(runtime.unit_of_work), runtime.clock),
     )

@@ -84,6 +84,30 @@ async def test_a_site_created_in_beds_reaches_intakes_read_model(
         ]
 
 
+async def test_intake_hides_a_confidential_site_from_a_patrol_token_carrying_it_as_beds_does(
+    databases: Databases, backend: str, nats_url: str, data_dir: Path
+) -> None:
+    url = await databases.fresh("intake", backend)
+    settings = service_settings("intake", database_url=url, nats_url=nats_url, data_dir=data_dir)
+    refuge = msgspec.structs.replace(
+        site_created("refuge-1", kind="crisis_room"), confidential=True, public_name=None, lat=None, lon=None
+    )
+    async with running(create_intake, settings) as intake:
+        await publish(nats_url, envelope_of(refuge))
+        await wait_until(lambda: rows(url), 10)
+
+        seen = {}
+        for who, token in {
+            "patrol with --site": intake.token("patrol", sites=["refuge-1"]),
+            "its staff": intake.token("shelter_staff", sites=["refuge-1"]),
+            "a crisis team": intake.token("crisis_team", team="mobile-1"),
+        }.items():
+            answer = await intake.get("/api/v1/sites", token)
+            assert answer.status_code == 200, answer.text
+            seen[who] = [s["id"] for s in answer.json()]
+        assert seen == {"patrol with --site": [], "its staff": ["refuge-1"], "a crisis team": ["refuge-1"]}
+
+
 async def test_an_event_delivered_twice_is_applied_once(
     databases: Databases, backend: str, nats_url: str, data_dir: Path
 ) -> None:

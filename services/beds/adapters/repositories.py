@@ -8,11 +8,13 @@ check-ins on one site happen one after the other, and the capacity they see is t
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.clock import Clock
+from common.uow import HasEvents
 from services.beds.adapters.orm import holds, nightly_ledger, place_claims, places, rooms, sites, stays
 from services.beds.domain.claims import PlaceClaim
 from services.beds.domain.floor import SiteFloor
@@ -21,21 +23,47 @@ from services.beds.domain.nights import NightFigures, StayInterval
 from services.beds.domain.sites import Place, Room, Site
 from services.beds.domain.stays import LIMIT_WARNING_LEAD, Stay
 
-if TYPE_CHECKING:
-    from services.beds.adapters.unit_of_work import BedsUnitOfWork
+
+class Tracker(Protocol):
+    """What a repository needs of its unit of work: the clock, and to hand over the aggregates
+    it loads so that their events reach the outbox at commit."""
+
+    clock: Clock
+
+    def track(self, aggregate: HasEvents) -> None: ...
 
 
 INSERT_ORDER = (Site, Room, Place, Hold, Stay, PlaceClaim)
 
 
 class SiteRepository:
-    def __init__(self, session: AsyncSession, uow: BedsUnitOfWork):
+    def __init__(self, session: AsyncSession, uow: Tracker):
         self.session = session
         self.uow = uow
         self.floors: list[SiteFloor] = []
 
     async def get(self, site_id: str) -> Site | None:
         return await self.session.get(Site, site_id)
+
+    async def site_of_room(self, room_id: str) -> str | None:
+        return await self.session.scalar(sa.select(rooms.c.site_id).where(rooms.c.id == room_id))
+
+    async def site_of_place(self, place_id: str) -> str | None:
+        return await self.session.scalar(sa.select(places.c.site_id).where(places.c.id == place_id))
+
+    async def due_for_ledger(self, now: datetime, limit: int = 200) -> list[str]:
+        """Active sites whose next night has ended: the stored `ledger_due_at` is indexed, so the
+        clock finds them without scanning thousands of sites."""
+        return list(
+            (
+                await self.session.scalars(
+                    sa.select(sites.c.id)
+                    .where(sites.c.retired_at.is_(None), sites.c.ledger_due_at <= now)
+                    .order_by(sites.c.ledger_due_at)
+                    .limit(limit)
+                )
+            ).all()
+        )
 
     async def floor(
         self, site_id: str, *, since: datetime | None = None, lock: bool = True
@@ -110,7 +138,7 @@ class SiteRepository:
 
 
 class HoldRepository:
-    def __init__(self, session: AsyncSession, uow: BedsUnitOfWork):
+    def __init__(self, session: AsyncSession, uow: Tracker):
         self.session = session
         self.uow = uow
 
@@ -151,7 +179,7 @@ class HoldRepository:
 
 
 class StayRepository:
-    def __init__(self, session: AsyncSession, uow: BedsUnitOfWork):
+    def __init__(self, session: AsyncSession, uow: Tracker):
         self.session = session
         self.uow = uow
 
@@ -162,6 +190,20 @@ class StayRepository:
         if stay is not None:
             self.uow.track(stay)
         return stay
+
+    async def open_in_group(self, group_id: str) -> list[Stay]:
+        """Every open stay of a party placed together (one family keeps one limit)."""
+        found = (
+            await self.session.scalars(
+                sa.select(Stay)
+                .where(stays.c.group_id == group_id, stays.c.ended_at.is_(None))
+                .order_by(stays.c.started_at, stays.c.id)
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+        for stay in found:
+            self.uow.track(stay)
+        return list(found)
 
     async def due_at_rollover(self, now: datetime, limit: int = 500) -> list[tuple[str, str]]:
         rows = await self.session.execute(

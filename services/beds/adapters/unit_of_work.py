@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from common.uow import UnitOfWork
 from services.beds.adapters.orm import start_mappers
+from services.beds.adapters.queries import BedsReads
 from services.beds.adapters.repositories import (
     HoldRepository,
     LedgerRepository,
@@ -19,12 +20,14 @@ class BedsUnitOfWork(UnitOfWork):
     holds: HoldRepository
     stays: StayRepository
     ledger: LedgerRepository
+    reads: BedsReads
 
     def _start(self) -> None:
         self.sites = SiteRepository(self.session, self)
         self.holds = HoldRepository(self.session, self)
         self.stays = StayRepository(self.session, self)
         self.ledger = LedgerRepository(self.session)
+        self.reads = BedsReads(self.session)
 
     async def _before_commit(self) -> None:
         await self.sites.persist_new()

@@ -1,17 +1,25 @@
-"""What controllers receive: the caller as a domain Actor, a read unit of work, and Writes."""
+"""What controllers receive: `bus`, the message bus bound to this request's caller. A controller
+builds a command or a query and hands it over; writes run through `common.writes.Writes`
+(Idempotency-Key, race retries) with the bus's handler as the work, reads in a read-only unit of
+work; a view maps the handler's domain result to the response Struct."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
 
-from litestar import Request
-from litestar.di import NamedDependency, Provide
+from litestar import Request, Response
+from litestar.di import Provide
 
 from common.auth import Principal
-from common.runtime import ServiceRuntime
-from common.writes import Writes, writes_for
+from common.clock import Clock
+from common.writes import writes_for
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain.access import Actor
+from services.beds.service_layer.messagebus import BedsBus
+
+T = TypeVar("T")
 
 
 def actor_of(request: Request[Principal, Any, Any]) -> Actor:
@@ -19,17 +27,33 @@ def actor_of(request: Request[Principal, Any, Any]) -> Actor:
     return Actor(principal.subject, principal.role, principal.team_id, principal.site_ids)
 
 
-async def provide_writes(
-    request: Request[Any, Any, Any], runtime: NamedDependency[ServiceRuntime[BedsUnitOfWork]]
-) -> Writes[BedsUnitOfWork]:
-    return await writes_for(request, runtime.unit_of_work)
+class Dispatch:
+    def __init__(self, bus: BedsBus, clock: Clock, request: Request[Principal, Any, Any]):
+        self.bus = bus
+        self.clock = clock
+        self.request = request
+        self.actor = actor_of(request)
+
+    async def write(
+        self, command: object, view: Callable[[Any], T], *, result_type: type[T], status: int = 201
+    ) -> Response[T]:
+        self.bus.authorize(command, self.actor)  # a refused role takes no write lock
+        writes = await writes_for(self.request, self.bus.unit_of_work)
+
+        async def work(uow: BedsUnitOfWork) -> T:
+            return view(await self.bus.handle(command, self.actor, uow))
+
+        return await writes.run(work, result_type=result_type, status=status)
+
+    def today(self) -> date:
+        return self.clock.now().date()
+
+    async def read(self, query: object, view: Callable[[Any], T]) -> T:
+        return await self.bus.ask(query, self.actor, view)
 
 
-def provide_actor(request: Request[Principal, Any, Any]) -> Actor:
-    return actor_of(request)
+def dependencies(bus: BedsBus, clock: Clock) -> dict[str, Provide]:
+    def provide_bus(request: Request[Principal, Any, Any]) -> Dispatch:
+        return Dispatch(bus, clock, request)
 
-
-DEPENDENCIES = {
-    "writes": Provide(provide_writes),
-    "actor": Provide(provide_actor, sync_to_thread=False),
-}
+    return {"bus": Provide(provide_bus, sync_to_thread=False)}

@@ -1,15 +1,26 @@
-"""Who may see and do what at a site. Survivors of violence are at risk of being found: a
-confidential site is invisible (404, not 403) to everyone but crisis teams, supervisors, admins
-and the site's own staff."""
+"""Who may do what in beds, in one table: for every command and query, the roles that may call
+it at all (403 otherwise, checked by the bus before anything is loaded) and the rule that applies
+once the site — and the hold or stay — is loaded. A rule answers `allow`, `public` (the site may
+be shown, but only what is public anyway), `forbid` (403: the caller sees the site but may not do
+this there) or `hide` (404, answered exactly like an absent object: survivors of violence are at
+risk of being found, and "it exists but not for you" would tell where they are).
+
+The visibility of a site itself is the rule every service shares (`common.visibility`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from common.errors import Forbidden, NotFound
+from common.visibility import may_know_site, works_at
+from services.beds.domain import commands as c
 from services.beds.domain.holds import Hold
 from services.beds.domain.sites import Site
 
+Verdict = Literal["allow", "public", "forbid", "hide"]
+Record = Literal["site", "board", "stay", "hold", "ledger", "room", "place"]
 OVERSEERS = frozenset({"supervisor", "admin"})
 
 
@@ -21,52 +32,145 @@ class Actor:
     site_ids: frozenset[str] = frozenset()
 
     def works_at(self, site: Site) -> bool:
-        return self.role == "shelter_staff" and site.id in self.site_ids
+        return works_at(self.role, self.site_ids, site.id)
+
+    def knows(self, site: Site) -> bool:
+        return may_know_site(self.role, self.site_ids, site.id, confidential=site.confidential)
 
 
-def can_see(actor: Actor, site: Site) -> bool:
-    if not site.confidential:
-        return True
-    return actor.role in OVERSEERS or actor.role == "crisis_team" or actor.works_at(site)
+ObjectRule = Callable[[Actor, Site, Hold | None], Verdict]
 
 
-def require_visible(actor: Actor, site: Site) -> None:
-    if not can_see(actor, site):
-        raise NotFound("There is no site with this id.", code="site-not-found")
+def known(actor: Actor, site: Site, _: Hold | None) -> Verdict:
+    """The site's existence and public facts: everyone who may know the site."""
+    return "allow" if actor.knows(site) else "hide"
 
 
-def _deny(actor: Actor, site: Site, detail: str) -> None:
-    require_visible(actor, site)
-    raise Forbidden(detail)
+def shown(actor: Actor, site: Site, _: Hold | None) -> Verdict:
+    """A site's page. Staff of other sites see what is public anyway (name, kind, address, free
+    counts) so they can send someone on; SPEC 3: a shelter worker sees only their own sites."""
+    if not actor.knows(site):
+        return "hide"
+    if actor.role == "shelter_staff" and not actor.works_at(site):
+        return "public"
+    return "allow"
 
 
-def require_overseer_or_staff(actor: Actor, site: Site) -> None:
-    """The board and the ledger: the site's own staff, supervisors, admins."""
-    if actor.role in OVERSEERS or actor.works_at(site):
-        return
-    _deny(actor, site, "Only this site's staff, supervisors and admins may see this.")
+def inside(actor: Actor, site: Site, _: Hold | None) -> Verdict:
+    """Who is there, the board, the ledger: the site's own staff, overseers, and crisis teams at
+    crisis sites (where they place people). Everyone else: as if it did not exist."""
+    if actor.role in OVERSEERS or actor.works_at(site) or (actor.role == "crisis_team" and site.crisis):
+        return "allow" if actor.knows(site) else "hide"
+    return "hide"
 
 
-def require_can_check_in(actor: Actor, site: Site) -> None:
-    """At the door: the site's staff; crisis teams at crisis sites."""
+def at_the_door(actor: Actor, site: Site, _: Hold | None) -> Verdict:
+    """Checking people in: the site's staff; crisis teams at crisis sites."""
     if actor.role == "admin" or actor.works_at(site) or (actor.role == "crisis_team" and site.crisis):
-        return
-    _deny(
-        actor, site, "Only this site's staff (or a crisis team, at a crisis site) may check people in or out."
-    )
+        return "allow"
+    return "forbid" if actor.knows(site) else "hide"
 
 
-def require_can_see_stays(actor: Actor, site: Site) -> None:
-    if actor.role in OVERSEERS:
-        require_visible(actor, site)
-        return
-    require_can_check_in(actor, site)
-
-
-def require_can_manage_hold(actor: Actor, site: Site, hold: Hold) -> None:
-    """The holder (same team, or the same token), the site's staff, supervisors and admins."""
-    require_visible(actor, site)
+def holder_or_inside(actor: Actor, site: Site, hold: Hold | None) -> Verdict:
+    """A hold: whoever placed it (the same team, or the same token), the site's staff, overseers."""
+    if not actor.knows(site) or hold is None:
+        return "hide"
     same_team = hold.holder_team_id is not None and hold.holder_team_id == actor.team_id
     if actor.role in OVERSEERS or actor.works_at(site) or same_team or hold.holder_subject == actor.subject:
-        return
-    raise NotFound("There is no hold with this id.", code="hold-not-found")
+        return "allow"
+    return "hide"
+
+
+def holder_at_the_door(actor: Actor, site: Site, hold: Hold | None) -> Verdict:
+    seen = holder_or_inside(actor, site, hold)
+    return at_the_door(actor, site, hold) if seen == "allow" else seen
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset[str]
+    rule: ObjectRule
+    record: Record  # what a hidden object answers like when absent, and what an audit names
+    audited: bool = False  # every read of a confidential site's record leaves an audit entry
+
+
+def _access(roles: str, rule: ObjectRule, record: Record, *, audited: bool = False) -> Access:
+    return Access(frozenset(roles.split()) | {"admin"}, rule, record, audited)
+
+
+EVERYONE = "shelter_staff patrol crisis_team supervisor"
+ADMIN = ""
+
+ACCESS: dict[type, Access] = {
+    c.OpenSite: _access(ADMIN, known, "site"),
+    c.UpdateSite: _access(ADMIN, known, "site"),
+    c.RetireSite: _access(ADMIN, known, "site"),
+    c.AddRoom: _access(ADMIN, known, "site"),
+    c.UpdateRoom: _access(ADMIN, known, "room"),
+    c.RetireRoom: _access(ADMIN, known, "room"),
+    c.RetirePlace: _access(ADMIN, known, "place"),
+    c.DeletePlace: _access(ADMIN, known, "place"),
+    c.SwitchColdWeather: _access("supervisor", known, "site"),
+    c.CheckIn: _access("shelter_staff crisis_team", at_the_door, "site"),
+    c.CheckOut: _access("shelter_staff crisis_team", inside, "stay"),
+    c.ExtendStay: _access("supervisor", inside, "stay"),
+    c.PlaceHold: _access("patrol crisis_team shelter_staff", known, "site"),
+    c.ExtendHold: _access(EVERYONE, holder_or_inside, "hold"),
+    c.CancelHold: _access(EVERYONE, holder_or_inside, "hold"),
+    c.CheckInFromHold: _access("shelter_staff crisis_team", holder_at_the_door, "hold"),
+    c.ListSites: _access(EVERYONE, known, "site"),
+    c.GetSite: _access(EVERYONE, shown, "site", audited=True),
+    c.GetBoard: _access("shelter_staff supervisor", inside, "board", audited=True),
+    c.GetStay: _access("shelter_staff crisis_team supervisor", inside, "stay", audited=True),
+    c.GetHold: _access(EVERYONE, holder_or_inside, "hold", audited=True),
+    c.GetLedger: _access("shelter_staff supervisor", inside, "ledger", audited=True),
+    c.FindAvailability: _access(EVERYONE, known, "site"),
+    c.RecordRead: _access(EVERYONE, known, "site"),
+}
+
+ABSENT: dict[Record, tuple[str, str]] = {
+    "site": ("There is no site with this id.", "site-not-found"),
+    "board": ("There is no site with this id.", "site-not-found"),
+    "ledger": ("There is no site with this id.", "site-not-found"),
+    "stay": ("There is no stay with this id.", "stay-not-found"),
+    "hold": ("There is no hold with this id.", "hold-not-found"),
+    "room": ("There is no room with this id.", "room-not-found"),
+    "place": ("There is no place with this id.", "place-not-found"),
+}
+
+
+def access_to(message: object) -> Access:
+    try:
+        return ACCESS[type(message)]
+    except KeyError:
+        raise LookupError(f"{type(message).__name__} has no entry in the access table") from None
+
+
+def absent(message: object) -> NotFound:
+    detail, code = ABSENT[access_to(message).record]
+    return NotFound(detail, code=code)
+
+
+def may_call(message: object, actor: Actor) -> None:
+    """The role part of the table: before anything is loaded (403)."""
+    allowed = access_to(message).roles
+    if actor.role not in allowed:
+        raise Forbidden(
+            f"The {actor.role} role may not do this; it needs one of: {', '.join(sorted(allowed))}."
+        )
+
+
+def verdict(message: object, actor: Actor, site: Site, hold: Hold | None = None) -> Verdict:
+    """The object part of the table, once the site is loaded: 404 like absent, or 403."""
+    found = access_to(message).rule(actor, site, hold)
+    if found == "hide":
+        raise absent(message)
+    if found == "forbid":
+        raise Forbidden("Only this site's staff (or a crisis team, at a crisis site) may do this here.")
+    return found
+
+
+def sees_confidential_sites_in_search(actor: Actor) -> bool:
+    """Nearest-place search offers confidential sites to crisis teams only (SPEC 8): they are
+    the ones who bring survivors there."""
+    return actor.role == "crisis_team"

@@ -1,1 +1,2 @@
-"""Use cases of beds: each runs in one unit of work, loads aggregates, asks the domain, commits."""
+"""Use cases of beds: one handler per command or query (`messagebus.py` registers them), each
+running in the unit of work it is given, asking the access table, answering a domain result."""

@@ -9,11 +9,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from common.scheduler import ClockJob
 from services.beds.adapters import due_work
-from services.beds.adapters.orm import sites as sites_table
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain.nights import night_figures
 
@@ -102,16 +99,7 @@ class BedsClocks:
     async def close_nights(self) -> int:
         async with self.unit_of_work() as uow:
             now = uow.clock.now()
-            due = list(
-                (
-                    await uow.session.scalars(
-                        sa.select(sites_table.c.id)
-                        .where(sites_table.c.retired_at.is_(None), sites_table.c.ledger_due_at <= now)
-                        .order_by(sites_table.c.ledger_due_at)
-                        .limit(200)
-                    )
-                ).all()
-            )
+            due = await uow.sites.due_for_ledger(now)
         closed = 0
         for site_id in due:
             for _ in range(MAX_NIGHTS_PER_TICK):

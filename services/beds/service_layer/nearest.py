@@ -3,24 +3,37 @@ from the point in growing boxes, check each box's sites with the same fit rule a
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
-import sqlalchemy as sa
-
-from services.beds.adapters.orm import rooms, sites
+from services.beds.adapters.queries import Box, SiteSpot
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
+from services.beds.domain import commands as c
+from services.beds.domain.access import Actor, sees_confidential_sites_in_search
 from services.beds.domain.availability import RoomOpening, distance_km, offer
 from services.beds.domain.party import Needs, Party
-from services.beds.domain.sites import Room
-from services.beds.service_layer import read_models as rm
-from services.beds.service_layer.views import site_counts
+from services.beds.service_layer.results import Offer
 
 CHUNK = 200
 KM_PER_DEGREE = 111.19  # of latitude, on the mean Earth radius
+FIRST_BOX_DEGREES = 0.5
+
+
+def covered_km(box: Box) -> float:
+    """Every site within this distance of the point lies inside the box (1% kept for rounding)."""
+    return float("inf") if box.everything else 0.99 * box.degrees * KM_PER_DEGREE
+
+
+async def find_availability(query: c.FindAvailability, actor: Actor, uow: BedsUnitOfWork) -> list[Offer]:
+    return await nearest(
+        uow,
+        lat=query.lat,
+        lon=query.lon,
+        party=query.party,
+        needs=query.needs,
+        kind=query.kind,
+        include_confidential=sees_confidential_sites_in_search(actor),
+        limit=query.limit,
+    )
 
 
 async def nearest(
@@ -33,101 +46,56 @@ async def nearest(
     kind: str | None,
     include_confidential: bool,
     limit: int,
-) -> list[rm.Availability]:
+) -> list[Offer]:
     """Nearest first, searching outward: the sites inside a box around the point are checked for
     a fitting place (one grouped query), and an offer is final once it lies within the distance
     the box guarantees; otherwise the box doubles. A national registry of thousands of sites
     usually costs one or two small boxes, and the answer is exactly the nearest-first one."""
-    s = sites.c
-    query = sa.select(s.id, s.name, s.kind, s.lat, s.lon, s.confidential).where(s.retired_at.is_(None))
-    if kind:
-        query = query.where(s.kind == kind)
-    if not include_confidential:
-        query = query.where(s.confidential.is_(False))
-    offers: list[tuple[float, rm.Availability]] = []  # exact distance first: rounding must not reorder
+    offers: list[Offer] = []
     checked: set[str] = set()
-    box = SearchBox(lat, lon)
+    box = Box(lat, lon, FIRST_BOX_DEGREES)
     while True:
-        rows = [r for r in await uow.session.execute(box.narrow(query, s.lat, s.lon)) if r.id not in checked]
-        checked.update(r.id for r in rows)
-        for start in range(0, len(rows), CHUNK):
-            offers += await _offers(uow, rows[start : start + CHUNK], lat, lon, party, needs)
-        offers.sort(key=lambda pair: (pair[0], pair[1].site_id))
-        certain = [o for distance, o in offers if distance <= box.covered_km]
-        if len(certain) >= limit or box.covers_everything:
-            return [o for _, o in offers][:limit] if box.covers_everything else certain[:limit]
-        box = box.doubled()
-
-
-@dataclass(frozen=True)
-class SearchBox:
-    """A lat/lon box around a point whose half-height is `degrees` of latitude. Every site within
-    `covered_km` of the point lies inside it (its east-west half-width is widened for the box's
-    most poleward latitude)."""
-
-    lat: float
-    lon: float
-    degrees: float = 0.5
-
-    @property
-    def covers_everything(self) -> bool:
-        return self.degrees >= 180
-
-    @property
-    def covered_km(self) -> float:
-        return float("inf") if self.covers_everything else 0.99 * self.degrees * KM_PER_DEGREE
-
-    def doubled(self) -> SearchBox:
-        return SearchBox(self.lat, self.lon, self.degrees * 2)
-
-    def narrow(self, query: sa.Select, lat_col: sa.ColumnElement, lon_col: sa.ColumnElement) -> sa.Select:  # type: ignore[type-arg]
-        if self.covers_everything:
-            return query
-        poleward = min(abs(self.lat) + self.degrees, 89.0)
-        half_width = self.degrees / math.cos(math.radians(poleward))
-        query = query.where(lat_col.between(self.lat - self.degrees, self.lat + self.degrees))
-        if half_width >= 180:
-            return query
-        west, east = self.lon - half_width, self.lon + half_width
-        if west < -180 or east > 180:  # across the antimeridian
-            return query.where(
-                sa.or_(lon_col >= (west + 540) % 360 - 180, lon_col <= (east + 540) % 360 - 180)
-            )
-        return query.where(lon_col.between(west, east))
+        spots = [
+            s
+            for s in await uow.reads.sites_in_box(box, kind=kind, include_confidential=include_confidential)
+            if s.id not in checked
+        ]
+        checked.update(s.id for s in spots)
+        for start in range(0, len(spots), CHUNK):
+            offers += await _offers(uow, spots[start : start + CHUNK], lat, lon, party, needs)
+        offers.sort(key=lambda o: (o.distance_km, o.site_id))  # exact distance: rounding must not reorder
+        if box.everything:
+            return offers[:limit]
+        certain = [o for o in offers if o.distance_km <= covered_km(box)]
+        if len(certain) >= limit:
+            return certain[:limit]
+        box = Box(lat, lon, box.degrees * 2)
 
 
 async def _offers(
-    uow: BedsUnitOfWork,
-    rows: Sequence[sa.Row[Any]],
-    lat: float,
-    lon: float,
-    party: Party,
-    needs: Needs,
-) -> list[tuple[float, rm.Availability]]:
-    ids = [row.id for row in rows]
-    counts = await site_counts(uow, ids)
-    rooms_by_site: dict[str, list[Room]] = defaultdict(list)
-    active_rooms = sa.select(Room).where(rooms.c.site_id.in_(ids), rooms.c.retired_at.is_(None))
-    for room in await uow.session.scalars(active_rooms):
-        rooms_by_site[room.site_id].append(room)
+    uow: BedsUnitOfWork, spots: Sequence[SiteSpot], lat: float, lon: float, party: Party, needs: Needs
+) -> list[Offer]:
+    ids = [spot.id for spot in spots]
+    counts = await uow.reads.site_counts(ids)
+    rooms_by_site = await uow.reads.active_rooms(ids)
     found = []
-    for row in rows:
-        free = counts.get(row.id)
+    for spot in spots:
+        free = counts.get(spot.id)
         if free is None:
             continue
-        openings = [RoomOpening(room, free.rooms.get(room.id, (0, 0))[1]) for room in rooms_by_site[row.id]]
-        fitting = offer(row.kind, openings, free.mats_free, party, needs, confidential=row.confidential)
+        openings = [RoomOpening(room, free.rooms.get(room.id, (0, 0))[1]) for room in rooms_by_site[spot.id]]
+        fitting = offer(spot.kind, openings, free.mats_free, party, needs, confidential=spot.confidential)
         if fitting is None:
             continue
-        distance = distance_km(lat, lon, row.lat, row.lon)
-        place = rm.Availability(
-            site_id=row.id,
-            name=row.name,
-            kind=row.kind,
-            distance_km=round(distance, 2),
-            free_beds=fitting.free_beds,
-            free_mats=fitting.free_mats,
-            confidential=row.confidential,
+        found.append(
+            Offer(
+                site_id=spot.id,
+                name=spot.name,
+                kind=spot.kind,
+                distance_km=distance_km(lat, lon, spot.lat, spot.lon),
+                free_beds=fitting.free_beds,
+                free_mats=fitting.free_mats,
+                confidential=spot.confidential,
+            )
         )
-        found.append((distance, place))
     return found

@@ -4,7 +4,7 @@ No names or other personal data exist in beds at all: people are stays, counts a
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -70,6 +70,13 @@ class SiteView(msgspec.Struct):
     created_at: Time
     rooms: list[RoomView]
     mats: list[PlaceView]
+    scope: Annotated[
+        Literal["full", "public"],
+        msgspec.Meta(
+            description="`public`: another site seen by shelter staff — only what is public anyway "
+            "(name, kind, address, free counts); its rooms and mats are left out"
+        ),
+    ] = "full"
 
 
 class PartyView(msgspec.Struct):
@@ -105,6 +112,13 @@ class StayView(msgspec.Struct):
     hold_id: str | None = None
     referral_id: str | None = None
     team_id: str | None = None
+
+
+class ExtendedStay(StayView):
+    """A family placed together keeps one limit: extending one member's stay extends every open
+    stay of the group, and the answer names them all."""
+
+    extended_stay_ids: list[str] = []
 
 
 class HoldView(msgspec.Struct):

@@ -1,164 +1,114 @@
-"""Use cases of the inventory: sites, rooms, places, mats, cold weather."""
+"""Handlers of the inventory's commands: sites, rooms, places, mats, cold weather. Each loads the
+site floor (locked), lets the aggregate change itself, and answers the floor as it is now."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import time
-from typing import Any
-
-from common.errors import NotFound
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
+from services.beds.domain import commands as c
 from services.beds.domain import inventory
-from services.beds.domain.access import Actor, require_overseer_or_staff, require_visible
+from services.beds.domain.access import Actor, absent, verdict
 from services.beds.domain.floor import SiteFloor
-from services.beds.domain.inventory import RoomSpec
-from services.beds.domain.sites import Place, Room, SiteKind
-from services.beds.service_layer import read_models as rm
-from services.beds.service_layer.views import board, site_view
+from services.beds.domain.sites import Place, Room
+from services.beds.service_layer.results import Deleted, SiteState
 
 
-async def _floor(uow: BedsUnitOfWork, site_id: str, *, lock: bool = True) -> SiteFloor:
-    floor = await uow.sites.floor(site_id, lock=lock)
+async def _floor(uow: BedsUnitOfWork, command: object, actor: Actor, site_id: str | None) -> SiteFloor:
+    floor = await uow.sites.floor(site_id) if site_id is not None else None
     if floor is None:
-        raise NotFound("There is no site with this id.", code="site-not-found")
+        raise absent(command)
+    verdict(command, actor, floor.site)
     return floor
 
 
-async def create_site(
-    uow: BedsUnitOfWork,
-    *,
-    name: str,
-    kind: SiteKind,
-    lat: float,
-    lon: float,
-    address: str,
-    rooms: Sequence[RoomSpec],
-    mats: int,
-    timezone: str | None = None,
-    max_stay_days: int | None = None,
-    confidential: bool | None = None,
-    rollover: time | None = None,
-    cold_weather_mats: int | None = None,
-    site_id: str | None = None,
-) -> rm.SiteView:
+async def open_site(command: c.OpenSite, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
     now = uow.clock.now()
     floor = inventory.open_site(
-        name=name,
-        kind=kind,
-        lat=lat,
-        lon=lon,
-        address=address,
+        name=command.name,
+        kind=command.kind,
+        lat=command.lat,
+        lon=command.lon,
+        address=command.address,
         now=now,
-        rooms=rooms,
-        mats=mats,
-        timezone=timezone,
-        max_stay_days=max_stay_days,
-        confidential=confidential,
-        rollover=rollover,
-        cold_weather_mats=cold_weather_mats,
-        site_id=site_id,
+        rooms=command.rooms,
+        mats=command.mats,
+        timezone=command.timezone,
+        max_stay_days=command.max_stay_days,
+        confidential=command.confidential,
+        rollover=command.rollover,
+        cold_weather_mats=command.cold_weather_mats,
+        site_id=command.site_id,
     )
     uow.sites.add(floor)
-    return site_view(floor, now)
+    return SiteState(floor, now)
 
 
-async def get_site(uow: BedsUnitOfWork, actor: Actor, site_id: str) -> rm.SiteView:
-    floor = await _floor(uow, site_id, lock=False)
-    require_visible(actor, floor.site)
-    return site_view(floor, uow.clock.now())
-
-
-async def audit_read(uow: BedsUnitOfWork, actor: Actor, what: str, object_id: str) -> None:
-    """Every read of a confidential record leaves a trace: who, when, what."""
-    await uow.audit(
-        actor=actor.subject,
-        actor_role=actor.role,
-        action=f"{what}.read",
-        object_type=what,
-        object_id=object_id,
-    )
-    await uow.commit()
-
-
-async def get_board(uow: BedsUnitOfWork, actor: Actor, site_id: str) -> rm.Board:
-    floor = await _floor(uow, site_id, lock=False)
-    require_overseer_or_staff(actor, floor.site)
-    return await board(uow, floor, uow.clock.now())
-
-
-async def update_site(uow: BedsUnitOfWork, site_id: str, changes: dict[str, Any]) -> rm.SiteView:
-    floor = await _floor(uow, site_id)
+async def update_site(command: c.UpdateSite, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
+    floor = await _floor(uow, command, actor, command.site_id)
     now = uow.clock.now()
-    inventory.update_site(floor, now, **changes)
-    return site_view(floor, now)
+    inventory.update_site(floor, now, **command.changes)
+    return SiteState(floor, now)
 
 
-async def retire_site(uow: BedsUnitOfWork, site_id: str) -> rm.SiteView:
-    floor = await _floor(uow, site_id)
+async def retire_site(command: c.RetireSite, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
+    floor = await _floor(uow, command, actor, command.site_id)
     now = uow.clock.now()
     inventory.retire_site(floor, now)
-    return site_view(floor, now)
+    return SiteState(floor, now)
 
 
-async def add_room(uow: BedsUnitOfWork, site_id: str, spec: RoomSpec) -> rm.SiteView:
-    floor = await _floor(uow, site_id)
+async def add_room(command: c.AddRoom, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
+    floor = await _floor(uow, command, actor, command.site_id)
     now = uow.clock.now()
-    inventory.add_room(floor, spec, now)
-    return site_view(floor, now)
+    inventory.add_room(floor, command.room, now)
+    return SiteState(floor, now)
 
 
-async def _room_floor(uow: BedsUnitOfWork, room_id: str) -> tuple[Room, SiteFloor]:
-    room = await uow.session.get(Room, room_id)
-    if room is None:
-        raise NotFound("There is no room with this id.", code="room-not-found")
-    floor = await _floor(uow, room.site_id)
-    return floor.rooms[room_id], floor
+async def _room(
+    uow: BedsUnitOfWork, command: c.UpdateRoom | c.RetireRoom, actor: Actor
+) -> tuple[Room, SiteFloor]:
+    floor = await _floor(uow, command, actor, await uow.sites.site_of_room(command.room_id))
+    return floor.rooms[command.room_id], floor
 
 
-async def update_room(uow: BedsUnitOfWork, room_id: str, changes: dict[str, Any]) -> rm.SiteView:
-    room, floor = await _room_floor(uow, room_id)
+async def update_room(command: c.UpdateRoom, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
+    room, floor = await _room(uow, command, actor)
     now = uow.clock.now()
-    inventory.update_room(floor, room, now, **changes)
-    return site_view(floor, now)
+    inventory.update_room(floor, room, now, **command.changes)
+    return SiteState(floor, now)
 
 
-async def retire_room(uow: BedsUnitOfWork, room_id: str) -> rm.SiteView:
-    room, floor = await _room_floor(uow, room_id)
+async def retire_room(command: c.RetireRoom, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
+    room, floor = await _room(uow, command, actor)
     now = uow.clock.now()
     inventory.retire_room(floor, room, now)
-    return site_view(floor, now)
+    return SiteState(floor, now)
 
 
-async def _place_floor(uow: BedsUnitOfWork, place_id: str) -> tuple[Place, SiteFloor]:
-    place = await uow.session.get(Place, place_id)
-    if place is None:
-        raise NotFound("There is no place with this id.", code="place-not-found")
-    floor = await _floor(uow, place.site_id)
-    return floor.places[place_id], floor
+async def _place(
+    uow: BedsUnitOfWork, command: c.RetirePlace | c.DeletePlace, actor: Actor
+) -> tuple[Place, SiteFloor]:
+    floor = await _floor(uow, command, actor, await uow.sites.site_of_place(command.place_id))
+    return floor.places[command.place_id], floor
 
 
-async def retire_place(uow: BedsUnitOfWork, place_id: str) -> rm.SiteView:
-    place, floor = await _place_floor(uow, place_id)
+async def retire_place(command: c.RetirePlace, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
+    place, floor = await _place(uow, command, actor)
     now = uow.clock.now()
     inventory.retire_place(floor, place, now)
-    return site_view(floor, now)
+    return SiteState(floor, now)
 
 
-async def delete_place(uow: BedsUnitOfWork, place_id: str) -> rm.Done:
+async def delete_place(command: c.DeletePlace, actor: Actor, uow: BedsUnitOfWork) -> Deleted:
     """Only a place that never took anybody may go; anything with history is retired instead."""
-    place, floor = await _place_floor(uow, place_id)
-    inventory.delete_place(
-        floor, place, uow.clock.now(), has_history=await uow.sites.place_has_history(place_id)
-    )
+    place, floor = await _place(uow, command, actor)
+    has_history = await uow.sites.place_has_history(command.place_id)
+    inventory.delete_place(floor, place, uow.clock.now(), has_history=has_history)
     await uow.sites.delete_place(place)
-    return rm.Done(id=place_id, status="deleted")
+    return Deleted(command.place_id)
 
 
-async def switch_cold_weather(
-    uow: BedsUnitOfWork, actor: Actor, site_id: str, on: bool, mats: int | None
-) -> rm.SiteView:
-    floor = await _floor(uow, site_id)
-    require_visible(actor, floor.site)
+async def switch_cold_weather(command: c.SwitchColdWeather, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
+    floor = await _floor(uow, command, actor, command.site_id)
     now = uow.clock.now()
-    inventory.switch_cold_weather(floor, on, mats, now)
-    return site_view(floor, now)
+    inventory.switch_cold_weather(floor, command.on, command.mats, now)
+    return SiteState(floor, now)

@@ -1,115 +1,21 @@
-"""Read-side queries: the board, site lists, nearest places, the ledger. Every answer is computed
-from the tables at the time of asking — there is no cache that could drift from the truth."""
+"""From what a handler answers to what the API answers: pure mapping, no queries (the read side's
+SQL is in `adapters/queries.py`), so a view can never disagree with the handler it shows."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import datetime
 
-import sqlalchemy as sa
-
-from services.beds.adapters.orm import holds, nightly_ledger, place_claims, places, rooms, sites, stays
-from services.beds.adapters.unit_of_work import BedsUnitOfWork
-from services.beds.domain.access import Actor, can_see
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold
 from services.beds.domain.nights import night_of
-from services.beds.domain.sites import Place, Site
+from services.beds.domain.sites import Place
 from services.beds.domain.stays import Stay
 from services.beds.service_layer import read_models as rm
+from services.beds.service_layer import results as r
 
 
-@dataclass
-class SiteCounts:
-    beds_total: int = 0
-    beds_free: int = 0
-    mats_total: int = 0
-    mats_free: int = 0
-    over_capacity: int = 0
-    rooms: dict[str, tuple[int, int]] = field(default_factory=dict)  # room id -> (beds, free beds)
-
-
-async def site_counts(uow: BedsUnitOfWork, site_ids: Sequence[str]) -> dict[str, SiteCounts]:
-    """Usable places and free places per site and room, in one grouped query.
-    A claim without an end is a claim that holds now: claims never start in the future."""
-    if not site_ids:
-        return {}
-    p, r, s, c = places.c, rooms.c, sites.c, place_claims.c
-    usable = sa.and_(
-        p.retired_at.is_(None),
-        sa.or_(p.room_id.is_(None), r.retired_at.is_(None)),
-        sa.or_(p.kind == "bed", p.emergency.is_(False), s.cold_weather.is_(True)),
-    )
-    stmt = (
-        sa.select(
-            p.site_id,
-            p.room_id,
-            p.kind,
-            sa.func.count(p.id).label("total"),
-            sa.func.count(c.id).label("taken"),
-        )
-        .select_from(
-            places.join(sites, s.id == p.site_id)
-            .outerjoin(rooms, r.id == p.room_id)
-            .outerjoin(place_claims, sa.and_(c.place_id == p.id, c.ends_at.is_(None)))
-        )
-        .where(p.site_id.in_(site_ids), usable)
-        .group_by(p.site_id, p.room_id, p.kind)
-    )
-    counts: dict[str, SiteCounts] = defaultdict(SiteCounts)
-    for row in await uow.session.execute(stmt):
-        entry = counts[row.site_id]
-        free = row.total - row.taken
-        if row.kind == "bed":
-            entry.beds_total += row.total
-            entry.beds_free += free
-            if row.room_id:
-                entry.rooms[row.room_id] = (row.total, free)
-        else:
-            entry.mats_total += row.total
-            entry.mats_free += free
-    over = await uow.session.execute(
-        sa.select(stays.c.site_id, sa.func.count())
-        .where(
-            stays.c.site_id.in_(site_ids), stays.c.place_kind == "over_capacity", stays.c.ended_at.is_(None)
-        )
-        .group_by(stays.c.site_id)
-    )
-    for site_id, n in over:
-        counts[site_id].over_capacity = n
-    return counts
-
-
-async def list_sites(
-    uow: BedsUnitOfWork, actor: Actor, *, include_retired: bool = False
-) -> list[rm.SiteSummary]:
-    query = sa.select(Site).order_by(sites.c.name)
-    if not include_retired:
-        query = query.where(sites.c.retired_at.is_(None))
-    visible = [site for site in (await uow.session.scalars(query)).all() if can_see(actor, site)]
-    counts = await site_counts(uow, [site.id for site in visible])
-    return [
-        rm.SiteSummary(
-            id=site.id,
-            name=site.name,
-            kind=site.kind,
-            confidential=site.confidential,
-            free_beds=counts[site.id].beds_free if site.id in counts else 0,
-            free_mats=counts[site.id].mats_free if site.id in counts else 0,
-            beds_total=counts[site.id].beds_total if site.id in counts else 0,
-            mats_total=counts[site.id].mats_total if site.id in counts else 0,
-            cold_weather=site.cold_weather,
-            lat=site.lat,
-            lon=site.lon,
-            address=site.address,
-        )
-        for site in visible
-    ]
-
-
-def site_view(floor: SiteFloor, now: datetime) -> rm.SiteView:
+def _site_view(floor: SiteFloor, now: datetime, public: bool) -> rm.SiteView:
     site = floor.site
     capacity = floor.capacity(now)
     free_by_room = floor.free_beds_by_room(now, None)
@@ -147,8 +53,9 @@ def site_view(floor: SiteFloor, now: datetime) -> rm.SiteView:
         over_capacity=capacity.over_capacity,
         retired=not site.active,
         created_at=site.created_at,
-        rooms=room_views,
-        mats=sorted(mats, key=lambda m: m.label),
+        rooms=[] if public else room_views,
+        mats=[] if public else sorted(mats, key=lambda m: m.label),
+        scope="public" if public else "full",
     )
 
 
@@ -205,35 +112,40 @@ def hold_view(hold: Hold, held: Iterable[Place]) -> rm.HoldView:
     )
 
 
-async def places_of_hold(uow: BedsUnitOfWork, hold: Hold) -> list[Place]:
-    return list(
-        (
-            await uow.session.scalars(
-                sa.select(Place)
-                .join(place_claims, place_claims.c.place_id == places.c.id)
-                .where(place_claims.c.hold_id == hold.id)
-            )
-        ).all()
+def site(state: r.SiteState) -> rm.SiteView:
+    return _site_view(state.floor, state.now, public=state.scope == "public")
+
+
+def deleted(done: r.Deleted) -> rm.Done:
+    return rm.Done(id=done.id, status="deleted")
+
+
+def placed(result: r.Placed) -> rm.CheckIn:
+    floor = result.floor
+    return rm.CheckIn(
+        stays=[stay_view(s, floor.places.get(s.place_id or ""), result.now) for s in result.stays]
     )
 
 
-async def board(uow: BedsUnitOfWork, floor: SiteFloor, now: datetime) -> rm.Board:
-    site = floor.site
+def stay(state: r.StayState) -> rm.StayView:
+    return stay_view(state.stay, state.place, state.now)
+
+
+def extended_stay(state: r.StayState) -> rm.ExtendedStay:
+    shown = stay_view(state.stay, state.place, state.now)
+    return rm.ExtendedStay(
+        **{f: getattr(shown, f) for f in shown.__struct_fields__},
+        extended_stay_ids=[s.id for s in state.extended],
+    )
+
+
+def hold(state: r.HoldState) -> rm.HoldView:
+    return hold_view(state.hold, state.places)
+
+
+def board(state: r.BoardState) -> rm.Board:
+    floor, now, site = state.floor, state.now, state.site
     capacity = floor.capacity(now)
-    open_stays = (
-        await uow.session.scalars(
-            sa.select(Stay)
-            .where(stays.c.site_id == site.id, stays.c.ended_at.is_(None))
-            .order_by(stays.c.started_at)
-        )
-    ).all()
-    active_holds = (
-        await uow.session.scalars(
-            sa.select(Hold)
-            .where(holds.c.site_id == site.id, holds.c.status == "active")
-            .order_by(holds.c.expires_at)
-        )
-    ).all()
     return rm.Board(
         site_id=site.id,
         confidential=site.confidential,
@@ -247,30 +159,60 @@ async def board(uow: BedsUnitOfWork, floor: SiteFloor, now: datetime) -> rm.Boar
         free_beds=capacity.free_beds,
         free_mats=capacity.free_mats,
         cold_weather=site.cold_weather,
-        stays=[stay_view(s, floor.places.get(s.place_id or ""), now) for s in open_stays],
-        holds=[hold_view(h, floor.hold_places(h)) for h in active_holds],
+        stays=[stay_view(s, floor.places.get(s.place_id or ""), now) for s in state.stays],
+        holds=[hold_view(h, floor.hold_places(h)) for h in state.holds],
     )
 
 
-async def ledger(
-    uow: BedsUnitOfWork, site_ids: Sequence[str], start: date, end: date
-) -> list[rm.LedgerNight]:
-    n = nightly_ledger.c
-    rows = await uow.session.execute(
-        sa.select(nightly_ledger)
-        .where(n.site_id.in_(site_ids), n.night >= start, n.night <= end)
-        .order_by(n.night, n.site_id)
-    )
+def site_list(found: r.SiteList) -> list[rm.SiteSummary]:
+    summaries = []
+    for s in found.sites:
+        counts = found.counts.get(s.id)
+        summaries.append(
+            rm.SiteSummary(
+                id=s.id,
+                name=s.name,
+                kind=s.kind,
+                confidential=s.confidential,
+                free_beds=counts.beds_free if counts else 0,
+                free_mats=counts.mats_free if counts else 0,
+                beds_total=counts.beds_total if counts else 0,
+                mats_total=counts.mats_total if counts else 0,
+                cold_weather=s.cold_weather,
+                lat=s.lat,
+                lon=s.lon,
+                address=s.address,
+            )
+        )
+    return summaries
+
+
+def ledger(found: r.Ledger) -> list[rm.LedgerNight]:
     return [
         rm.LedgerNight(
-            site_id=row.site_id,
-            night=row.night,
-            people=row.people,
-            beds_used=row.beds_used,
-            mats_used=row.mats_used,
-            over_capacity=row.over_capacity,
-            arrivals_by_source=dict(row.arrivals_by_source or {}),
-            revision=row.revision,
+            site_id=n.site_id,
+            night=n.night,
+            people=n.people,
+            beds_used=n.beds_used,
+            mats_used=n.mats_used,
+            over_capacity=n.over_capacity,
+            arrivals_by_source=dict(n.arrivals_by_source),
+            revision=n.revision,
         )
-        for row in rows
+        for n in found.nights
+    ]
+
+
+def offers(found: list[r.Offer]) -> list[rm.Availability]:
+    return [
+        rm.Availability(
+            site_id=o.site_id,
+            name=o.name,
+            kind=o.kind,  # type: ignore[arg-type]
+            distance_km=round(o.distance_km, 2),
+            free_beds=o.free_beds,
+            free_mats=o.free_mats,
+            confidential=o.confidential,
+        )
+        for o in found
     ]

@@ -241,7 +241,9 @@ async def test_unknown_ids_are_404(beds: Service, town: Town) -> None:
     )
 
 
-async def test_the_wrong_role_gets_403_and_no_token_401(beds: Service, town: Town) -> None:
+async def test_the_wrong_role_gets_403_another_sites_inside_404_and_no_token_401(
+    beds: Service, town: Town
+) -> None:
     stranger = beds.token("shelter_staff", sites=["elsewhere"])
     await all_refused(
         beds,
@@ -257,18 +259,19 @@ async def test_the_wrong_role_gets_403_and_no_token_401(beds: Service, town: Tow
             ("POST", site_url(town.site, "checkins"), town.supervisor, check_in_body(), 403),
             ("POST", site_url(town.site, "checkins"), stranger, check_in_body(), 403),
             ("POST", stay_url(town.stay, "checkout"), town.patrol, None, 403),
-            ("POST", stay_url(town.stay, "checkout"), stranger, None, 403),
-            ("POST", stay_url(town.stay, "checkout"), town.crisis, None, 403),  # not a crisis site
+            ("POST", stay_url(town.stay, "checkout"), stranger, None, 404),  # another site's stays: absent
+            ("POST", stay_url(town.stay, "checkout"), town.crisis, None, 404),  # not a crisis site
             ("POST", stay_url(town.stay, "extension"), town.staff, {"days": 2, "reason": "court"}, 403),
             ("POST", HOLDS, town.supervisor, {"site_id": town.site, "party": party()}, 403),
             ("POST", hold_url(town.hold, "checkin"), town.patrol, None, 403),
             ("POST", site_url(town.site, "cold-weather"), town.staff, {"on": True}, 403),
             ("GET", site_url(town.site, "board"), town.patrol, None, 403),
-            ("GET", site_url(town.site, "board"), stranger, None, 403),
+            ("GET", site_url(town.site, "board"), stranger, None, 404),
             ("GET", site_url(town.refuge, "board"), stranger, None, 404),
-            ("GET", site_url(town.refuge, "board"), town.patrol, None, 404),
+            # A patrol may see no board at all: the same 403 for a confidential site as for any.
+            ("GET", site_url(town.refuge, "board"), town.patrol, None, 403),
             ("GET", f"{LEDGER}?site_id={town.site}", town.patrol, None, 403),
-            ("GET", f"{LEDGER}?site_id={town.site}", stranger, None, 403),
+            ("GET", f"{LEDGER}?site_id={town.site}", stranger, None, 404),
             ("GET", f"{LEDGER}?site_id={town.refuge}", stranger, None, 404),
             ("GET", SITES, None, None, 401),
             ("GET", site_url(town.site), None, None, 401),

@@ -95,3 +95,50 @@ async def test_an_extension_needs_a_reason_and_a_supervisor(beds: Service) -> No
     )
 
     assert await snapshot(beds) == before
+
+
+async def test_a_family_placed_together_keeps_one_limit_and_is_extended_together(
+    beds: Service, events: EventTap
+) -> None:
+    site = (await open_site(beds, crisis_room()))["id"]
+    team = beds.token("crisis_team", team="mobile-1")
+    mother, child = await checked_in(beds, site, team, party(1, 1, "female"))
+    alone = (await checked_in(beds, site, team, party(1, 0, "female")))[0]
+    supervisor = beds.token("supervisor", subject="supervisor-anna")
+
+    extended = await beds.post(stay_url(mother["id"], "extension"), supervisor, {"days": 3, "reason": REASON})
+
+    assert extended.status_code == 200, extended.text
+    answer = extended.json()
+    assert answer["group_id"] == mother["group_id"]
+    assert sorted(answer["extended_stay_ids"]) == sorted([mother["id"], child["id"]])
+    for stay in (mother, child):
+        shown = (await beds.get(stay_url(stay["id"]), supervisor)).json()
+        assert at(shown["limit_at"]) == at(stay["limit_at"]) + timedelta(days=3)
+        assert shown["extension_days"] == 3
+        [row] = [r for r in await audit_rows(beds, stay["id"]) if r.action == "stay.extended"]
+        assert (row.actor, row.reason, row.detail["group_id"]) == (
+            "supervisor-anna",
+            REASON,
+            mother["group_id"],
+        )
+        assert sorted(row.detail["extended_stay_ids"]) == sorted([mother["id"], child["id"]])
+        await events.wait_for(ev.StayExtended, stay_id=stay["id"])
+    untouched = (await beds.get(stay_url(alone["id"]), supervisor)).json()
+    assert (untouched["limit_at"], untouched["extension_days"]) == (alone["limit_at"], 0)
+
+
+async def test_a_member_who_has_left_is_not_extended_with_the_rest_of_the_family(beds: Service) -> None:
+    site = (await open_site(beds, crisis_room()))["id"]
+    team = beds.token("crisis_team", team="mobile-1")
+    mother, child, older = await checked_in(beds, site, team, party(1, 2, "female"))
+    assert (await beds.post(stay_url(older["id"], "checkout"), team)).status_code == 200
+
+    extended = await beds.post(
+        stay_url(child["id"], "extension"), beds.token("supervisor"), {"days": 2, "reason": REASON}
+    )
+
+    assert extended.status_code == 200, extended.text
+    assert sorted(extended.json()["extended_stay_ids"]) == sorted([mother["id"], child["id"]])
+    left = (await beds.get(stay_url(older["id"]), beds.token("supervisor"))).json()
+    assert left["extension_days"] == 0

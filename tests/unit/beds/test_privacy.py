@@ -1,117 +1,28 @@
-"""Survivors of violence are at risk of being found: confidential sites are invisible to patrols,
-and no event ever carries a confidential site's name, address or coordinates."""
+"""Survivors of violence are at risk of being found: no event ever carries a confidential site's
+name, address or coordinates (who may see such a site: `test_access.py`)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
-from common.errors import Forbidden, NotFound
 from contracts.events import beds as ev
-from services.beds.domain.access import (
-    Actor,
-    can_see,
-    require_can_check_in,
-    require_can_manage_hold,
-    require_can_see_stays,
-    require_overseer_or_staff,
-    require_visible,
-)
 from services.beds.domain.inventory import open_site, switch_cold_weather, update_site
 from services.beds.domain.nights import NightFigures
 from tests.unit.beds.builders import (
     NOW,
-    PATROL,
     check_in,
-    crisis_room,
     encoded,
     events_of,
     family,
     hold,
     minutes,
-    night_shelter,
     person,
     room,
-    site,
 )
 
 SECRET_NAME = "Safe House Zirka"
 SECRET_ADDRESS = "Tykha Street 13"
 SECRET_LAT, SECRET_LON = 48.4671234, 35.0412345
-
-
-def patrol() -> Actor:
-    return Actor(subject=PATROL.subject, role="patrol", team_id=PATROL.team_id)
-
-
-def staff_of(*site_ids: str) -> Actor:
-    return Actor(subject="staff-1", role="shelter_staff", team_id="team-staff", site_ids=frozenset(site_ids))
-
-
-CRISIS_TEAM = Actor(subject="crisis-1", role="crisis_team", team_id="team-mobile-1")
-SUPERVISOR = Actor(subject="boss", role="supervisor")
-ADMIN = Actor(subject="root", role="admin")
-
-
-def test_patrol_never_sees_a_confidential_site() -> None:
-    secret = crisis_room().site
-    assert not can_see(patrol(), secret)
-    with pytest.raises(NotFound):
-        require_visible(patrol(), secret)
-    for guard in (require_overseer_or_staff, require_can_check_in, require_can_see_stays):
-        with pytest.raises(NotFound):
-            guard(patrol(), secret)
-
-
-def test_a_confidential_shelter_is_as_hidden_as_a_crisis_room() -> None:
-    dv_shelter = site("shelter", room(), confidential=True).site
-    assert not can_see(patrol(), dv_shelter)
-    assert not can_see(staff_of("another-site"), dv_shelter)
-
-
-def test_who_sees_a_confidential_site() -> None:
-    secret = crisis_room().site
-    for actor in (CRISIS_TEAM, SUPERVISOR, ADMIN, staff_of(secret.id)):
-        assert can_see(actor, secret), actor.role
-        require_visible(actor, secret)
-    assert not can_see(staff_of("elsewhere"), secret)
-    assert not can_see(Actor(subject="x", role="patrol", site_ids=frozenset({secret.id})), secret)
-
-
-def test_everyone_sees_a_night_shelter() -> None:
-    public = night_shelter().site
-    for actor in (patrol(), CRISIS_TEAM, staff_of("elsewhere"), SUPERVISOR):
-        assert can_see(actor, public)
-
-
-def test_only_a_sites_own_staff_see_its_board() -> None:
-    public = night_shelter().site
-    require_overseer_or_staff(staff_of(public.id), public)
-    require_overseer_or_staff(SUPERVISOR, public)
-    for outsider in (staff_of("elsewhere"), patrol(), CRISIS_TEAM):
-        with pytest.raises(Forbidden):
-            require_overseer_or_staff(outsider, public)
-
-
-def test_crisis_teams_check_in_at_crisis_sites_only() -> None:
-    require_can_check_in(CRISIS_TEAM, crisis_room().site)
-    with pytest.raises(Forbidden):
-        require_can_check_in(CRISIS_TEAM, night_shelter().site)
-    with pytest.raises(Forbidden):
-        require_can_check_in(patrol(), night_shelter().site)
-    require_can_see_stays(SUPERVISOR, crisis_room().site)
-
-
-def test_a_hold_is_managed_by_its_holder_the_sites_staff_and_overseers() -> None:
-    floor = night_shelter()
-    kept = hold(floor)
-    same_team_other_phone = Actor(subject="patrol-officer-2", role="patrol", team_id=PATROL.team_id)
-    for actor in (patrol(), same_team_other_phone, staff_of(floor.site.id), SUPERVISOR):
-        require_can_manage_hold(actor, floor.site, kept)
-    other_patrol = Actor(subject="someone-else", role="patrol", team_id="team-patrol-2")
-    with pytest.raises(NotFound):
-        require_can_manage_hold(other_patrol, floor.site, kept)
 
 
 def test_confidential_site_events_carry_no_name_or_coordinates() -> None:

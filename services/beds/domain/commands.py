@@ -1,0 +1,167 @@
+"""What beds can be asked to do (commands, imperative) and to tell (queries). Plain Structs
+with domain values only: a controller builds them from a request, the placement consumer from
+an event, and the same handler runs for both. Nothing here knows about HTTP."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+import msgspec
+
+from services.beds.domain.inventory import RoomSpec
+from services.beds.domain.party import Needs, Party
+from services.beds.domain.sites import SiteKind
+
+
+class Command(msgspec.Struct, frozen=True, kw_only=True):
+    pass
+
+
+class Query(msgspec.Struct, frozen=True, kw_only=True):
+    pass
+
+
+# -- the inventory --------------------------------------------------------------------------------
+
+
+class OpenSite(Command, frozen=True):
+    name: str
+    kind: SiteKind
+    lat: float
+    lon: float
+    address: str
+    rooms: tuple[RoomSpec, ...] = ()
+    mats: int = 0
+    timezone: str | None = None
+    max_stay_days: int | None = None
+    confidential: bool | None = None
+    rollover: time | None = None
+    cold_weather_mats: int | None = None
+    site_id: str | None = None
+
+
+class UpdateSite(Command, frozen=True):
+    site_id: str
+    changes: dict[str, Any]
+
+
+class RetireSite(Command, frozen=True):
+    site_id: str
+
+
+class AddRoom(Command, frozen=True):
+    site_id: str
+    room: RoomSpec
+
+
+class UpdateRoom(Command, frozen=True):
+    room_id: str
+    changes: dict[str, Any]
+
+
+class RetireRoom(Command, frozen=True):
+    room_id: str
+
+
+class RetirePlace(Command, frozen=True):
+    place_id: str
+
+
+class DeletePlace(Command, frozen=True):
+    place_id: str
+
+
+class SwitchColdWeather(Command, frozen=True):
+    site_id: str
+    on: bool
+    mats: int | None = None
+
+
+# -- people at the door ---------------------------------------------------------------------------
+
+
+class CheckIn(Command, frozen=True):
+    site_id: str
+    party: Party
+    needs: Needs = Needs()
+    started_at: datetime | None = None
+    source: str | None = None
+    referral_id: str | None = None
+
+
+class CheckOut(Command, frozen=True):
+    stay_id: str
+
+
+class ExtendStay(Command, frozen=True):
+    stay_id: str
+    days: int
+    reason: str
+
+
+class PlaceHold(Command, frozen=True):
+    site_id: str
+    party: Party
+    needs: Needs = Needs()
+    eta_minutes: int | None = None
+    referral_id: str | None = None
+    source: str | None = None
+
+
+class ExtendHold(Command, frozen=True):
+    hold_id: str
+    minutes: int
+
+
+class CancelHold(Command, frozen=True):
+    hold_id: str
+
+
+class CheckInFromHold(Command, frozen=True):
+    hold_id: str
+
+
+# -- queries --------------------------------------------------------------------------------------
+
+
+class ListSites(Query, frozen=True):
+    include_retired: bool = False
+
+
+class GetSite(Query, frozen=True):
+    site_id: str
+
+
+class GetBoard(Query, frozen=True):
+    site_id: str
+
+
+class GetStay(Query, frozen=True):
+    stay_id: str
+
+
+class GetHold(Query, frozen=True):
+    hold_id: str
+
+
+class GetLedger(Query, frozen=True):
+    start: date
+    end: date
+    site_id: str | None = None
+
+
+class FindAvailability(Query, frozen=True):
+    lat: float
+    lon: float
+    party: Party
+    needs: Needs = Needs()
+    kind: SiteKind | None = None
+    limit: int = 10
+
+
+class RecordRead(Command, frozen=True):
+    """Left behind by a read of a confidential site's record: who looked, when, at what."""
+
+    record: str
+    object_id: str

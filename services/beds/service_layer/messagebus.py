@@ -1,0 +1,56 @@
+"""The composition of beds' use cases: every command and query with its one handler, the access
+table as the bus's door, and confidential reads leaving their audit entry behind. HTTP
+controllers and the placement consumer dispatch through the same bus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common.bus import Handler, MessageBus, UnitsOfWork
+from services.beds.adapters.unit_of_work import BedsUnitOfWork
+from services.beds.domain import commands as c
+from services.beds.domain.access import Actor, may_call
+from services.beds.service_layer import booking, reads, sites
+from services.beds.service_layer.nearest import find_availability
+
+BedsBus = MessageBus[BedsUnitOfWork, Actor]
+
+COMMANDS: dict[type, Handler[Actor, Any]] = {
+    c.OpenSite: sites.open_site,
+    c.UpdateSite: sites.update_site,
+    c.RetireSite: sites.retire_site,
+    c.AddRoom: sites.add_room,
+    c.UpdateRoom: sites.update_room,
+    c.RetireRoom: sites.retire_room,
+    c.RetirePlace: sites.retire_place,
+    c.DeletePlace: sites.delete_place,
+    c.SwitchColdWeather: sites.switch_cold_weather,
+    c.CheckIn: booking.check_in,
+    c.CheckOut: booking.check_out,
+    c.ExtendStay: booking.extend_stay,
+    c.PlaceHold: booking.place_hold,
+    c.ExtendHold: booking.extend_hold,
+    c.CancelHold: booking.cancel_hold,
+    c.CheckInFromHold: booking.check_in_from_hold,
+    c.RecordRead: reads.record_read,
+}
+
+QUERIES: dict[type, Handler[Actor, Any]] = {
+    c.ListSites: reads.list_sites,
+    c.GetSite: reads.get_site,
+    c.GetBoard: reads.get_board,
+    c.GetStay: reads.get_stay,
+    c.GetHold: reads.get_hold,
+    c.GetLedger: reads.get_ledger,
+    c.FindAvailability: find_availability,
+}
+
+
+def beds_bus(unit_of_work: UnitsOfWork[BedsUnitOfWork]) -> BedsBus:
+    return MessageBus(
+        unit_of_work,
+        commands=COMMANDS,
+        queries=QUERIES,
+        authorize=may_call,
+        follow_up=reads.audit_trail,
+    )

@@ -1,0 +1,114 @@
+"""Handlers of beds' queries. They run in a read-only unit of work and take no locks; the access
+table decides what the caller may see, and a read of a confidential site's stay, hold, board,
+ledger or page leaves an audit entry behind (`audit_trail`, run by the bus after the read)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from services.beds.adapters.unit_of_work import BedsUnitOfWork
+from services.beds.domain import commands as c
+from services.beds.domain.access import OVERSEERS, Actor, absent, access_to, verdict
+from services.beds.domain.floor import SiteFloor
+from services.beds.domain.sites import Site
+from services.beds.service_layer.results import BoardState, HoldState, Ledger, SiteList, SiteState, StayState
+
+
+async def _floor(uow: BedsUnitOfWork, query: object, site_id: str) -> SiteFloor:
+    floor = await uow.sites.floor(site_id, lock=False)
+    if floor is None:
+        raise absent(query)
+    return floor
+
+
+def _visible(query: object, actor: Actor, sites: Iterable[Site]) -> list[Site]:
+    rule = access_to(query).rule
+    return [site for site in sites if rule(actor, site, None) != "hide"]
+
+
+async def list_sites(query: c.ListSites, actor: Actor, uow: BedsUnitOfWork) -> SiteList:
+    everything = await uow.reads.sites(include_retired=query.include_retired and actor.role == "admin")
+    visible = _visible(query, actor, everything)
+    return SiteList(visible, await uow.reads.site_counts([site.id for site in visible]))
+
+
+async def get_site(query: c.GetSite, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
+    floor = await _floor(uow, query, query.site_id)
+    return SiteState(floor, uow.clock.now(), verdict(query, actor, floor.site))
+
+
+async def get_board(query: c.GetBoard, actor: Actor, uow: BedsUnitOfWork) -> BoardState:
+    floor = await _floor(uow, query, query.site_id)
+    verdict(query, actor, floor.site)
+    stays = await uow.reads.open_stays(floor.site.id)
+    holds = await uow.reads.active_holds(floor.site.id)
+    return BoardState(floor, stays, holds, uow.clock.now())
+
+
+async def get_stay(query: c.GetStay, actor: Actor, uow: BedsUnitOfWork) -> StayState:
+    stay = await uow.reads.stay(query.stay_id)
+    site = await uow.reads.site(stay.site_id) if stay else None
+    if stay is None or site is None:
+        raise absent(query)
+    verdict(query, actor, site)
+    place = await uow.reads.place(stay.place_id) if stay.place_id else None
+    return StayState(stay, place, site, uow.clock.now())
+
+
+async def get_hold(query: c.GetHold, actor: Actor, uow: BedsUnitOfWork) -> HoldState:
+    hold = await uow.reads.hold(query.hold_id)
+    site = await uow.reads.site(hold.site_id) if hold else None
+    if hold is None or site is None:
+        raise absent(query)
+    verdict(query, actor, site, hold)
+    return HoldState(hold, await uow.reads.places_of_hold(hold.id), site)
+
+
+async def get_ledger(query: c.GetLedger, actor: Actor, uow: BedsUnitOfWork) -> Ledger:
+    if query.site_id is not None:
+        site = await uow.reads.site(query.site_id)
+        if site is None:
+            raise absent(query)
+        verdict(query, actor, site)
+        sites = [site]
+    elif actor.role in OVERSEERS:
+        sites = await uow.reads.sites()
+    else:
+        sites = _visible(query, actor, await uow.reads.sites(ids=sorted(actor.site_ids)))
+    return Ledger(sites, await uow.reads.ledger(sorted(s.id for s in sites), query.start, query.end))
+
+
+def _records_read(result: object) -> list[tuple[Site, str]]:
+    match result:
+        case SiteState() | BoardState():
+            return [(result.site, result.site.id)]
+        case StayState():
+            return [(result.site, result.stay.id)]
+        case HoldState():
+            return [(result.site, result.hold.id)]
+        case Ledger():
+            return [(site, site.id) for site in result.sites]
+    return []
+
+
+def audit_trail(query: object, actor: Actor, result: object) -> list[c.RecordRead]:
+    """Every read of a confidential site's record leaves a trace: who, when, what. Decided here
+    once, from the access table, for every query the table marks as audited."""
+    access = access_to(query)
+    if not access.audited:
+        return []
+    return [
+        c.RecordRead(record=access.record, object_id=object_id)
+        for site, object_id in _records_read(result)
+        if site.confidential
+    ]
+
+
+async def record_read(command: c.RecordRead, actor: Actor, uow: BedsUnitOfWork) -> None:
+    await uow.audit(
+        actor=actor.subject,
+        actor_role=actor.role,
+        action=f"{command.record}.read",
+        object_type=command.record,
+        object_id=command.object_id,
+    )
