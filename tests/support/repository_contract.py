@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from common.clock import ManualClock
-from services.beds.domain.floor import Holder
-from services.beds.domain.inventory import RoomSpec, open_site
+from services.beds.domain.floor import Holder, SiteFloor
+from services.beds.domain.inventory import RoomSpec
 from services.beds.domain.party import Needs, Party
 
 Units = Callable[[], Any]
@@ -19,7 +19,7 @@ PATROL = Holder(subject="patrol-officer-1", role="patrol", team_id="team-patrol-
 
 async def opened(units: Units, clock: ManualClock, *, beds: int = 3, mats: int = 2) -> str:
     async with units() as uow:
-        floor = open_site(
+        floor = SiteFloor.open(
             name="Contract shelter",
             kind="night_shelter",
             lat=49.84,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain import commands as c
-from services.beds.domain import inventory
 from services.beds.domain.access import Actor, absent, verdict
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.sites import Place, Room
@@ -22,7 +21,7 @@ async def _floor(uow: BedsUnitOfWork, command: object, actor: Actor, site_id: st
 
 async def open_site(command: c.OpenSite, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
     now = uow.clock.now()
-    floor = inventory.open_site(
+    floor = SiteFloor.open(
         name=command.name,
         kind=command.kind,
         lat=command.lat,
@@ -45,21 +44,21 @@ async def open_site(command: c.OpenSite, actor: Actor, uow: BedsUnitOfWork) -> S
 async def update_site(command: c.UpdateSite, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
     floor = await _floor(uow, command, actor, command.site_id)
     now = uow.clock.now()
-    inventory.update_site(floor, now, **command.changes)
+    floor.update_site(now, **command.changes)
     return SiteState(floor, now)
 
 
 async def retire_site(command: c.RetireSite, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
     floor = await _floor(uow, command, actor, command.site_id)
     now = uow.clock.now()
-    inventory.retire_site(floor, now)
+    floor.retire_site(now)
     return SiteState(floor, now)
 
 
 async def add_room(command: c.AddRoom, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
     floor = await _floor(uow, command, actor, command.site_id)
     now = uow.clock.now()
-    inventory.add_room(floor, command.room, now)
+    floor.add_room(command.room, now)
     return SiteState(floor, now)
 
 
@@ -73,14 +72,14 @@ async def _room(
 async def update_room(command: c.UpdateRoom, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
     room, floor = await _room(uow, command, actor)
     now = uow.clock.now()
-    inventory.update_room(floor, room, now, **command.changes)
+    floor.update_room(room, now, **command.changes)
     return SiteState(floor, now)
 
 
 async def retire_room(command: c.RetireRoom, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
     room, floor = await _room(uow, command, actor)
     now = uow.clock.now()
-    inventory.retire_room(floor, room, now)
+    floor.retire_room(room, now)
     return SiteState(floor, now)
 
 
@@ -94,7 +93,7 @@ async def _place(
 async def retire_place(command: c.RetirePlace, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
     place, floor = await _place(uow, command, actor)
     now = uow.clock.now()
-    inventory.retire_place(floor, place, now)
+    floor.retire_place(place, now)
     return SiteState(floor, now)
 
 
@@ -102,7 +101,7 @@ async def delete_place(command: c.DeletePlace, actor: Actor, uow: BedsUnitOfWork
     """Only a place that never took anybody may go; anything with history is retired instead."""
     place, floor = await _place(uow, command, actor)
     has_history = await uow.sites.place_has_history(command.place_id)
-    inventory.delete_place(floor, place, uow.clock.now(), has_history=has_history)
+    floor.delete_place(place, uow.clock.now(), has_history=has_history)
     await uow.sites.delete_place(place)
     return Deleted(command.place_id)
 
@@ -110,5 +109,5 @@ async def delete_place(command: c.DeletePlace, actor: Actor, uow: BedsUnitOfWork
 async def switch_cold_weather(command: c.SwitchColdWeather, actor: Actor, uow: BedsUnitOfWork) -> SiteState:
     floor = await _floor(uow, command, actor, command.site_id)
     now = uow.clock.now()
-    inventory.switch_cold_weather(floor, command.on, command.mats, now)
+    floor.switch_cold_weather(command.on, command.mats, now)
     return SiteState(floor, now)

@@ -14,7 +14,7 @@ from contracts.events.base import Event
 from services.beds.domain.capacity import Capacity
 from services.beds.domain.floor import Holder, SiteFloor
 from services.beds.domain.holds import Hold
-from services.beds.domain.inventory import RoomSpec, open_site
+from services.beds.domain.inventory import RoomSpec
 from services.beds.domain.party import Gender, Needs, Party
 from services.beds.domain.sites import Place, Room, SiteKind
 from services.beds.domain.stays import Stay
@@ -62,7 +62,7 @@ def site(
     rollover: time | None = None,
     **options: Any,
 ) -> SiteFloor:
-    floor = open_site(
+    floor = SiteFloor.open(
         name=name,
         kind=kind,
         lat=lat,

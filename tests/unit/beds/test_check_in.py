@@ -7,7 +7,6 @@ import pytest
 
 from common.errors import Conflict, RuleViolation
 from contracts.events import beds as ev
-from services.beds.domain.inventory import retire_site
 from services.beds.domain.party import Needs, Party
 from tests.unit.beds.builders import (
     NOW,
@@ -217,7 +216,7 @@ def test_checking_out_of_over_capacity_lowers_the_count() -> None:
 
 def test_a_retired_site_takes_nobody() -> None:
     floor = night_shelter()
-    retire_site(floor, NOW)
+    floor.retire_site(NOW)
     with pytest.raises(Conflict):
         check_in(floor, person())
 

@@ -18,16 +18,7 @@ from services.beds.domain.capacity import Capacity
 from services.beds.domain.claims import PlaceClaim
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold
-from services.beds.domain.inventory import (
-    RoomSpec,
-    add_room,
-    open_site,
-    retire_place,
-    retire_room,
-    set_regular_mats,
-    switch_cold_weather,
-    update_room,
-)
+from services.beds.domain.inventory import RoomSpec
 from services.beds.domain.party import Needs, Party
 from services.beds.domain.sites import Place, SiteKind
 from services.beds.domain.stays import Stay, check_started_at
@@ -87,7 +78,7 @@ class SiteFloorMachine(RuleBasedStateMachine):
             RoomSpec(ROOM_NAMES[i], r.restriction, r.accessible, r.pets_allowed, r.beds)
             for i, r in enumerate(rooms)
         ]
-        self.floor = open_site(
+        self.floor = SiteFloor.open(
             name="Model site",
             kind=kind,
             lat=49.8,
@@ -195,7 +186,7 @@ class SiteFloorMachine(RuleBasedStateMachine):
         emergency_in_use = sum(1 for p in mat_places if p.emergency and self.floor.taken_from(p, self.now))
         before = self.snapshot()
         try:
-            switch_cold_weather(self.floor, on, mats, self.now)
+            self.floor.switch_cold_weather(on, mats, self.now)
         except RuleViolation:
             assert on and target < regular
             assert self.snapshot() == before
@@ -210,7 +201,7 @@ class SiteFloorMachine(RuleBasedStateMachine):
     def set_mats(self, count: int) -> None:
         before = self.snapshot()
         try:
-            set_regular_mats(self.floor, count, self.now)
+            self.floor.set_regular_mats(count, self.now)
         except Conflict:
             assert self.snapshot() == before
 
@@ -223,7 +214,7 @@ class SiteFloorMachine(RuleBasedStateMachine):
         )
         before = self.snapshot()
         try:
-            update_room(self.floor, room, self.now, beds=max(0, beds + change))
+            self.floor.update_room(room, self.now, beds=max(0, beds + change))
         except Conflict:
             assert change < 0 and self.snapshot() == before
 
@@ -231,8 +222,7 @@ class SiteFloorMachine(RuleBasedStateMachine):
     @rule(spec=room_specs)
     def add_a_room(self, spec: RoomSpec) -> None:
         name = ROOM_NAMES[len(self.floor.rooms)]
-        add_room(
-            self.floor,
+        self.floor.add_room(
             RoomSpec(name, spec.restriction, spec.accessible, spec.pets_allowed, spec.beds),
             self.now,
         )
@@ -247,7 +237,7 @@ class SiteFloorMachine(RuleBasedStateMachine):
             if p.room_id == room.id and p.active
         )
         try:
-            retire_room(self.floor, room, self.now)
+            self.floor.retire_room(room, self.now)
         except Conflict:
             assert in_use
         else:
@@ -259,7 +249,7 @@ class SiteFloorMachine(RuleBasedStateMachine):
         place = data.draw(st.sampled_from([p for p in self.floor.places.values() if p.active]))
         in_use = self.floor.taken_from(place, self.now)
         try:
-            retire_place(self.floor, place, self.now)
+            self.floor.retire_place(place, self.now)
         except Conflict:
             assert in_use
         else:

@@ -10,7 +10,6 @@ import pytest
 from common.errors import Conflict, RuleViolation
 from contracts.events import beds as ev
 from services.beds.domain.holds import DEFAULT_HOLD_MINUTES, MAX_HOLD_MINUTES, warning_time
-from services.beds.domain.inventory import switch_cold_weather
 from services.beds.domain.party import Needs, Party
 from tests.unit.beds.builders import (
     NOW,
@@ -201,9 +200,9 @@ def test_a_hold_on_an_emergency_mat_is_still_honoured_after_the_cold_ends() -> N
     """SPEC: arrival turns the hold into stays. Switching cold-weather mode off must not break a
     promise already made to a patrol: the held emergency mat was kept (it is not retired)."""
     floor = night_shelter(beds=0, mats=0)
-    switch_cold_weather(floor, True, 2, NOW)
+    floor.switch_cold_weather(True, 2, NOW)
     kept = hold(floor)
-    switch_cold_weather(floor, False, None, NOW + minutes(10))
+    floor.switch_cold_weather(False, None, NOW + minutes(10))
     [stay] = floor.fulfil_hold(kept, NOW + minutes(20))
     assert stay.place_kind == "mat"
     mat = floor.places[stay.place_id]  # type: ignore[index]

@@ -9,18 +9,7 @@ import pytest
 
 from common.errors import Conflict, RuleViolation
 from contracts.events import beds as ev
-from services.beds.domain.inventory import (
-    add_room,
-    delete_place,
-    open_site,
-    retire_place,
-    retire_room,
-    retire_site,
-    set_regular_mats,
-    switch_cold_weather,
-    update_room,
-    update_site,
-)
+from services.beds.domain.floor import SiteFloor
 from services.beds.domain.party import Party
 from services.beds.domain.sites import Place
 from tests.unit.beds.builders import (
@@ -47,7 +36,7 @@ def labels(places: Iterable[Place]) -> list[str]:
 
 
 def test_opening_a_site_announces_it_with_its_capacity() -> None:
-    floor = open_site(
+    floor = SiteFloor.open(
         name="Dzherelo",
         kind="night_shelter",
         lat=49.84,
@@ -98,7 +87,7 @@ def test_room_names_differ_within_a_site() -> None:
         site("shelter", room("Dorm"), room("Dorm"))
     floor = site("shelter", room("Dorm"))
     with pytest.raises(Conflict):
-        add_room(floor, room("Dorm"), NOW)
+        floor.add_room(room("Dorm"), NOW)
 
 
 def test_a_room_has_zero_to_five_hundred_beds() -> None:
@@ -111,11 +100,11 @@ def test_retiring_a_place_someone_is_on_is_refused() -> None:
     [stay] = check_in(floor)
     bed = place_of(floor, stay)
     with pytest.raises(Conflict) as refused:
-        retire_place(floor, bed, NOW + minutes(1))
+        floor.retire_place(bed, NOW + minutes(1))
     assert refused.value.code == "place-taken"
     assert bed.active
     floor.check_out(stay, NOW + minutes(2))
-    retire_place(floor, bed, NOW + minutes(3))
+    floor.retire_place(bed, NOW + minutes(3))
     assert not bed.active
     assert free(floor, NOW + minutes(3)) == (0, 0)
 
@@ -125,7 +114,7 @@ def test_retiring_a_held_place_is_refused() -> None:
     kept = hold(floor)
     [bed] = floor.hold_places(kept)
     with pytest.raises(Conflict):
-        retire_place(floor, bed, NOW + minutes(1))
+        floor.retire_place(bed, NOW + minutes(1))
 
 
 def test_fewer_beds_only_when_the_removed_beds_are_free() -> None:
@@ -133,18 +122,18 @@ def test_fewer_beds_only_when_the_removed_beds_are_free() -> None:
     dorm = room_named(floor, "Dorm")
     check_in(floor, Party(2, 0, "male"))
     with pytest.raises(Conflict) as refused:
-        update_room(floor, dorm, NOW, beds=1)
+        floor.update_room(dorm, NOW, beds=1)
     assert refused.value.code == "places-in-use"
-    update_room(floor, dorm, NOW, beds=2)
+    floor.update_room(dorm, NOW, beds=2)
     assert [p.label for p in beds_in(floor, "Dorm") if p.active] == ["Dorm-1", "Dorm-2"]
     with pytest.raises(Conflict):
-        retire_room(floor, dorm, NOW)
+        floor.retire_room(dorm, NOW)
 
 
 def test_fewer_beds_retire_the_free_ones_newest_first() -> None:
     floor = site("shelter", room("Dorm", "any", 4))
     dorm = room_named(floor, "Dorm")
-    update_room(floor, dorm, NOW, beds=2)
+    floor.update_room(dorm, NOW, beds=2)
     assert {p.label: p.active for p in beds_in(floor, "Dorm")} == {
         "Dorm-1": True,
         "Dorm-2": True,
@@ -158,9 +147,9 @@ def test_fewer_beds_retire_the_free_ones_newest_first() -> None:
 def test_new_beds_never_reuse_a_retired_label() -> None:
     floor = site("shelter", room("Dorm", "any", 3))
     dorm = room_named(floor, "Dorm")
-    update_room(floor, dorm, NOW, beds=1)
-    retire_place(floor, beds_in(floor, "Dorm")[0], NOW)
-    update_room(floor, dorm, NOW, beds=3)
+    floor.update_room(dorm, NOW, beds=1)
+    floor.retire_place(beds_in(floor, "Dorm")[0], NOW)
+    floor.update_room(dorm, NOW, beds=3)
     assert labels(p for p in beds_in(floor, "Dorm") if p.active) == ["Dorm-4", "Dorm-5", "Dorm-6"]
     every = [p.label for p in floor.places.values()]
     assert len(every) == len(set(every))
@@ -168,31 +157,31 @@ def test_new_beds_never_reuse_a_retired_label() -> None:
 
 def test_mats_never_reuse_a_retired_label() -> None:
     floor = night_shelter(beds=0, mats=3)
-    set_regular_mats(floor, 1, NOW)
-    set_regular_mats(floor, 2, NOW)
+    floor.set_regular_mats(1, NOW)
+    floor.set_regular_mats(2, NOW)
     assert sorted(p.label for p in floor.places.values() if p.active) == ["Mat 1", "Mat 4"]
 
 
 def test_a_room_opened_again_under_an_old_name_does_not_reuse_its_labels() -> None:
     """A label names a place on the board and in history; a new bed must not take an old one's."""
     floor = site("shelter", room("Dorm", "any", 2))
-    retire_room(floor, room_named(floor, "Dorm"), NOW)
-    add_room(floor, room("Dorm", "any", 2), NOW + minutes(1))
+    floor.retire_room(room_named(floor, "Dorm"), NOW)
+    floor.add_room(room("Dorm", "any", 2), NOW + minutes(1))
     every = [p.label for p in floor.places.values()]
     assert len(every) == len(set(every)), sorted(every)
 
 
 def test_a_new_room_under_a_renamed_rooms_old_name_does_not_reuse_its_labels() -> None:
     floor = site("shelter", room("Dorm", "any", 2))
-    update_room(floor, room_named(floor, "Dorm"), NOW, name="Big dorm", beds=3)
-    add_room(floor, room("Dorm", "any", 2), NOW + minutes(1))
+    floor.update_room(room_named(floor, "Dorm"), NOW, name="Big dorm", beds=3)
+    floor.add_room(room("Dorm", "any", 2), NOW + minutes(1))
     every = sorted(p.label for p in floor.places.values())
     assert every == ["Big dorm-1", "Dorm-1", "Dorm-2", "Dorm-3", "Dorm-4"]
 
 
 def test_a_retired_room_takes_nobody() -> None:
     floor = site("shelter", room("Old", "any", 2), room("New", "any", 2))
-    retire_room(floor, room_named(floor, "Old"), NOW)
+    floor.retire_room(room_named(floor, "Old"), NOW)
     [changed] = events_of(floor, ev.RoomChanged)
     assert changed.retired and changed.beds_total == 0
     assert floor.capacity(NOW).beds_total == 2
@@ -203,46 +192,46 @@ def test_a_retired_room_takes_nobody() -> None:
 
 def test_cold_weather_raises_mats_and_back() -> None:
     floor = night_shelter(beds=2, mats=3)
-    assert switch_cold_weather(floor, True, 10, NOW)
+    assert floor.switch_cold_weather(True, 10, NOW)
     assert floor.capacity(NOW).mats_total == 10
     [on] = events_of(floor, ev.ColdWeatherSwitchedOn)
     assert on.mats_total == 10
     assert events_of(floor, ev.CapacityChanged)[-1].free_mats == 10
-    assert not switch_cold_weather(floor, True, 10, NOW), "already on with the same mats"
+    assert not floor.switch_cold_weather(True, 10, NOW), "already on with the same mats"
     fresh(floor)
-    assert switch_cold_weather(floor, False, None, NOW + minutes(1))
+    assert floor.switch_cold_weather(False, None, NOW + minutes(1))
     assert floor.capacity(NOW + minutes(1)).mats_total == 3
     [off] = events_of(floor, ev.ColdWeatherSwitchedOff)
     assert off.mats_total == 3
-    assert not switch_cold_weather(floor, False, None, NOW + minutes(2)), "already off"
+    assert not floor.switch_cold_weather(False, None, NOW + minutes(2)), "already off"
 
 
 def test_cold_weather_uses_the_configured_emergency_number() -> None:
     floor = night_shelter(mats=2, cold_weather_mats=8)
-    switch_cold_weather(floor, True, None, NOW)
+    floor.switch_cold_weather(True, None, NOW)
     assert floor.capacity(NOW).mats_total == 8
 
 
 def test_cold_weather_without_a_number_at_least_doubles_the_mats() -> None:
     floor = night_shelter(mats=10)
-    switch_cold_weather(floor, True, None, NOW)
+    floor.switch_cold_weather(True, None, NOW)
     assert floor.capacity(NOW).mats_total == 20
     small = night_shelter(mats=1)
-    switch_cold_weather(small, True, None, NOW)
+    small.switch_cold_weather(True, None, NOW)
     assert small.capacity(NOW).mats_total == 6
 
 
 def test_cold_weather_never_lowers_the_regular_mats() -> None:
     floor = night_shelter(mats=5)
     with pytest.raises(RuleViolation):
-        switch_cold_weather(floor, True, 4, NOW)
+        floor.switch_cold_weather(True, 4, NOW)
     with pytest.raises(RuleViolation):
-        switch_cold_weather(floor, True, 1001, NOW)
+        floor.switch_cold_weather(True, 1001, NOW)
 
 
 def test_regular_mats_go_before_emergency_mats() -> None:
     floor = night_shelter(beds=0, mats=2)
-    switch_cold_weather(floor, True, 4, NOW)
+    floor.switch_cold_weather(True, 4, NOW)
     taken = [place_of(floor, s) for s in check_in(floor, Party(3, 0, "male"))]
     assert [(p.emergency, p.label) for p in taken] == [
         (False, "Mat 1"),
@@ -253,16 +242,16 @@ def test_regular_mats_go_before_emergency_mats() -> None:
 
 def test_switching_cold_weather_off_keeps_people_on_their_emergency_mats() -> None:
     floor = night_shelter(beds=0, mats=0)
-    switch_cold_weather(floor, True, 3, NOW)
+    floor.switch_cold_weather(True, 3, NOW)
     [stay] = check_in(floor, person())
-    switch_cold_weather(floor, False, None, NOW + minutes(5))
+    floor.switch_cold_weather(False, None, NOW + minutes(5))
     assert stay.open
     mat = place_of(floor, stay)
     assert mat.active, "a mat someone is on is not taken away"
     others = [p for p in floor.places.values() if p.kind == "mat" and p is not mat]
     assert all(not p.active for p in others)
     # Cold weather on again: new emergency mats get new labels.
-    switch_cold_weather(floor, True, 3, NOW + minutes(10))
+    floor.switch_cold_weather(True, 3, NOW + minutes(10))
     active = sorted(p.label for p in floor.places.values() if p.kind == "mat" and p.active)
     assert active == ["Emergency mat 1", "Emergency mat 4", "Emergency mat 5"]
 
@@ -271,21 +260,21 @@ def test_retiring_a_site_with_people_in_it_is_refused() -> None:
     floor = night_shelter(beds=0, mats=0)
     [stay] = check_in(floor)
     with pytest.raises(Conflict):
-        retire_site(floor, NOW)
+        floor.retire_site(NOW)
     floor.check_out(stay, NOW + minutes(1))
-    retire_site(floor, NOW + minutes(2))
+    floor.retire_site(NOW + minutes(2))
     assert not floor.site.active
     assert events_of(floor, ev.SiteRetired)
     with pytest.raises(Conflict):
-        switch_cold_weather(floor, True, None, NOW + minutes(3))
+        floor.switch_cold_weather(True, None, NOW + minutes(3))
 
 
 def test_a_place_with_history_is_retired_not_deleted() -> None:
     floor = night_shelter(beds=1, mats=0)
     [bed] = beds_in(floor, "Hall")
     with pytest.raises(Conflict):
-        delete_place(floor, bed, NOW, has_history=True)
-    delete_place(floor, bed, NOW, has_history=False)
+        floor.delete_place(bed, NOW, has_history=True)
+    floor.delete_place(bed, NOW, has_history=False)
     assert bed.id not in floor.places
 
 
@@ -293,22 +282,22 @@ def test_updating_a_site_changes_its_facts_not_its_running_stays() -> None:
     floor = crisis_room()
     [stay] = check_in(floor, person("female"))
     limit = stay.limit_at
-    update_site(floor, NOW, max_stay_days=5, mats=2)
+    floor.update_site(NOW, max_stay_days=5, mats=2)
     assert stay.limit_at == limit
     assert floor.site.max_stay_days == 5
     [updated] = events_of(floor, ev.SiteUpdated)
     assert updated.mats_total == 2 and updated.max_stay_days == 5
     with pytest.raises(RuleViolation):
-        update_site(floor, NOW, lat=100.0)
+        floor.update_site(NOW, lat=100.0)
 
 
 def test_a_refused_cold_weather_switch_changes_nothing() -> None:
     floor = night_shelter(beds=0, mats=0)
-    switch_cold_weather(floor, True, 2, NOW)
+    floor.switch_cold_weather(True, 2, NOW)
     check_in(floor, Party(2, 0, "male"))  # both emergency mats in use
     fresh(floor)
     with pytest.raises(Conflict):
-        switch_cold_weather(floor, True, 1, NOW + minutes(1))
+        floor.switch_cold_weather(True, 1, NOW + minutes(1))
     assert floor.site.cold_weather_mats == 2
     assert floor.capacity(NOW).mats_total == 2
     assert floor.events == []

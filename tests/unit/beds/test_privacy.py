@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from contracts.events import beds as ev
-from services.beds.domain.inventory import open_site, switch_cold_weather, update_site
+from services.beds.domain.floor import SiteFloor
 from services.beds.domain.nights import NightFigures
 from tests.unit.beds.builders import (
     NOW,
@@ -26,7 +26,7 @@ SECRET_LAT, SECRET_LON = 48.4671234, 35.0412345
 
 
 def test_confidential_site_events_carry_no_name_or_coordinates() -> None:
-    opened = open_site(
+    opened = SiteFloor.open(
         name=SECRET_NAME,
         kind="crisis_room",
         lat=SECRET_LAT,
@@ -47,8 +47,8 @@ def test_confidential_site_events_carry_no_name_or_coordinates() -> None:
     mother.limit_alerts_due(opened.site, NOW + timedelta(days=13))
     check_in(opened, person("female"))  # both beds taken: a mat
     opened.check_out(stays[1], NOW + timedelta(days=3))
-    switch_cold_weather(opened, True, 3, NOW + timedelta(days=3))
-    update_site(opened, NOW + timedelta(days=3), name=SECRET_NAME + " II")
+    opened.switch_cold_weather(True, 3, NOW + timedelta(days=3))
+    opened.update_site(NOW + timedelta(days=3), name=SECRET_NAME + " II")
     opened.site.close_night(opened.site.next_night_to_close, NightFigures(people=2), revision=0)
     events = [*opened.events, *opened.site.events, *kept.events, *(e for s in stays for e in s.events)]
     assert {type(e) for e in events} >= {
@@ -77,7 +77,7 @@ def test_confidential_site_events_carry_no_name_or_coordinates() -> None:
 
 
 def test_a_public_site_is_announced_with_its_name_and_place() -> None:
-    opened = open_site(
+    opened = SiteFloor.open(
         name="Dzherelo night shelter", kind="night_shelter", lat=49.84, lon=24.03, address="x", now=NOW
     )
     [created] = events_of(opened, ev.SiteCreated)
