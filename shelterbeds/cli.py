@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import os
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common.auth import ROLES, Tokens
+from common.logging import LOG_FORMATS
 from common.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_NATS_PORT,
@@ -33,6 +35,15 @@ def _database_option(parser: argparse.ArgumentParser) -> None:
         "--database-url",
         default=os.environ.get("SHELTERBEDS_DATABASE_URL"),
         help="a PostgreSQL server, postgresql+asyncpg://user@host:5432/ (each service gets its own database)",
+    )
+
+
+def _log_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        help="json lines, or short console lines (default: SHELTERBEDS_LOG_FORMAT, else console in a "
+        "terminal and json otherwise)",
     )
 
 
@@ -61,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-scale", type=float, default=1.0, help="run the clocks N times faster (training, demos)"
     )
     up.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    _log_format_option(up)
 
     serve = commands.add_parser("serve", help="run one service (production)")
     serve.add_argument("service", choices=SERVICES)
@@ -71,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     _database_option(serve)
     serve.add_argument("--time-scale", type=float)
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate the database on start")
+    _log_format_option(serve)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the databases")
     _data_dir_option(migrate)
@@ -137,6 +150,7 @@ def _up(args: argparse.Namespace) -> int:
             demo=not args.no_demo,
             time_scale=args.time_scale,
             log_level=args.log_level,
+            log_format=args.log_format,
         )
     )
 
@@ -155,7 +169,8 @@ def _serve(args: argparse.Namespace) -> int:
         )
         if value is not None
     }
-    return serve(settings_from_env(args.service, env=env, **overrides), migrate=not args.no_migrate)
+    settings = settings_from_env(args.service, env=env, **overrides)
+    return serve(settings, migrate=not args.no_migrate, log_format=args.log_format)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -199,11 +214,36 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _not_a_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return True
+    return False
+
+
 def _token(args: argparse.Namespace) -> int:
-    secret = load_secret(Path(args.data_dir))
     if args.ttl_hours <= 0:
         print("error: --ttl-hours must be positive", file=sys.stderr)
         return 2
+    for option, values in (("--team", [args.team] if args.team else []), ("--site", args.site)):
+        for value in values:
+            if _not_a_uuid(value):
+                print(f"error: {option} {value!r} is not an id (a UUID such as {uuid.UUID(int=0)})",
+                      file=sys.stderr)  # fmt: skip
+                return 2
+    data_dir = Path(args.data_dir).resolve()
+    # A token signed with a new secret would be refused by every running service: never make one here.
+    if not os.environ.get("SHELTERBEDS_SECRET") and not (data_dir / "secret").exists():
+        print(
+            f"error: no token secret in {data_dir} (and SHELTERBEDS_SECRET is not set).\n"
+            "Tokens must be signed with the secret of the data dir the services were started on:\n"
+            "run this in the folder where you ran `shelterbeds up`, or pass --data-dir DIR "
+            "(or set SHELTERBEDS_DATA_DIR) to that data dir.",
+            file=sys.stderr,
+        )
+        return 2
+    secret = load_secret(data_dir)
     token = Tokens(secret).issue(
         args.role,
         team_id=args.team,
