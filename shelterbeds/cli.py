@@ -1,4 +1,4 @@
-"""The `shelterbeds` command line (SPEC 8): up, serve, migrate, seed, token, replay."""
+"""The `shelterbeds` command line (SPEC 8): up, serve, migrate, seed, token, import, replay."""
 
 from __future__ import annotations
 
@@ -104,6 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl-hours", type=float, default=12.0)
     token.add_argument("--subject", help="who holds the token (default: a new id per token)")
 
+    load = commands.add_parser(
+        "import",
+        help="open many sites at once from a CSV file, one row per room (layout: shelterbeds/site_csv.py)",
+    )
+    load.add_argument("file", type=Path, help="the CSV file (UTF-8), or - for standard input")
+    _data_dir_option(load)
+    _database_option(load)
+    load.add_argument("--chunk", type=int, default=500, help="sites per transaction (default 500)")
+    load.add_argument("--check", action="store_true", help="only check the file; write nothing")
+
     replay = commands.add_parser("replay", help="relay events again from the outboxes (after a lost stream)")
     replay.add_argument("--since", required=True, help="RFC 3339 time, e.g. 2026-11-20T00:00:00+02:00")
     replay.add_argument("--service", choices=SERVICES, action="append")
@@ -129,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": _seed,
         "token": _token,
         "replay": _replay,
+        "import": _import,
     }[args.command]
     return handler(args)
 
@@ -253,6 +264,12 @@ def _token(args: argparse.Namespace) -> int:
     )
     print(token)
     return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from shelterbeds.site_import_command import run_import
+
+    return run_import(args.file, _env(args), chunk=args.chunk, check_only=args.check)
 
 
 def _replay(args: argparse.Namespace) -> int:
