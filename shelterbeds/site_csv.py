@@ -262,7 +262,8 @@ def _validate(site: SiteRows, now: datetime) -> list[Problem]:
 def _problem_at(site: SiteRows, message: str) -> Problem:
     match = _AT.search(message)
     if match is None:
-        return Problem(site.first_line, message)
+        missing = re.match(r"Object missing required field `(\w+)`", message)
+        return Problem(site.first_line, f"{missing.group(1)} is empty" if missing else message)
     text = message[: match.start()]
     room, column = match.groups()
     if room is not None:
