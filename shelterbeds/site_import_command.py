@@ -24,12 +24,12 @@ from shelterbeds.up import TrainingClock
 MAX_PROBLEMS_SHOWN = 50
 
 
-def _read(file: Path, now: datetime) -> Parsed | str:
+def _read(file: Path, rules_at: datetime | None) -> Parsed | str:
     if str(file) == "-":
-        return parse_sites(sys.stdin, now)
+        return parse_sites(sys.stdin, rules_at)
     try:
         with file.open(newline="", encoding="utf-8-sig") as rows:
-            return parse_sites(rows, now)
+            return parse_sites(rows, rules_at)
     except FileNotFoundError:
         return f"no such file: {file}"
     except UnicodeDecodeError:
@@ -49,7 +49,7 @@ def run_import(file: Path, env: Mapping[str, str], *, chunk: int, check_only: bo
         return 2
     data_dir = Path(env["SHELTERBEDS_DATA_DIR"])
     clock = TrainingClock(data_dir, 1.0).clock()
-    parsed = _read(file, clock.now())
+    parsed = _read(file, clock.now() if check_only else None)
     if isinstance(parsed, str):
         print(f"error: {parsed}", file=sys.stderr)
         return 2

@@ -73,9 +73,9 @@ async def test_a_city_of_sites_is_imported_and_seen_through_the_api(
 async def test_importing_the_same_file_again_changes_nothing(
     beds: Service, beds_url: str, clock: ManualClock
 ) -> None:
-    parsed = parse_sites(city_rows(30), clock.now())
+    parsed = parse_sites(city_rows(30))
     first = await import_sites(beds_url, clock, parsed, chunk_size=8)
-    again = await import_sites(beds_url, clock, parse_sites(city_rows(30), clock.now()), chunk_size=8)
+    again = await import_sites(beds_url, clock, parse_sites(city_rows(30)), chunk_size=8)
     assert (first.created, first.already_present, first.ok) == (30, 0, True)
     assert (again.created, again.already_present, again.ok) == (0, 30, True)
     assert len((await beds.get(SITES, beds.token("admin"))).json()) == 30
@@ -87,7 +87,7 @@ async def test_a_bad_row_keeps_its_chunk_out_and_the_other_chunks_go_in(
     rows = city_rows(30, with_ids=False)
     bad_line = 2 * 12 + 2  # the thirteenth site's first room: in the second chunk of ten
     rows[bad_line - 1] = rows[bad_line - 1].replace(",men,false,10", ",men,false,lots")
-    report = await import_sites(beds_url, clock, parse_sites(rows, clock.now()), chunk_size=10)
+    report = await import_sites(beds_url, clock, parse_sites(rows), chunk_size=10)
     assert [(p.line, p.message) for p in report.problems] == [(bad_line, "beds 'lots' is not a whole number")]
     assert (report.created, report.refused_sites) == (20, 10)
     names = {s["name"] for s in (await beds.get(SITES, beds.token("admin"))).json()}
@@ -97,8 +97,24 @@ async def test_a_bad_row_keeps_its_chunk_out_and_the_other_chunks_go_in(
 async def test_a_file_grown_since_the_last_import_adds_only_the_new_sites(
     beds: Service, beds_url: str, clock: ManualClock
 ) -> None:
-    first = await import_sites(beds_url, clock, parse_sites(city_rows(3), clock.now()), chunk_size=10)
+    first = await import_sites(beds_url, clock, parse_sites(city_rows(3)), chunk_size=10)
     assert first.created == 3
-    report = await import_sites(beds_url, clock, parse_sites(city_rows(5), clock.now()), chunk_size=10)
+    report = await import_sites(beds_url, clock, parse_sites(city_rows(5)), chunk_size=10)
     assert (report.created, report.already_present) == (2, 3)
     assert len((await beds.get(SITES, beds.token("admin"))).json()) == 5
+
+
+async def test_a_site_the_domain_refuses_rolls_back_its_chunk_and_names_its_line(
+    beds: Service, beds_url: str, clock: ManualClock
+) -> None:
+    rows = city_rows(6)
+    bad_line = 2 * 4 + 2  # the fifth site, in the second chunk of three
+    rows[bad_line - 1] = rows[bad_line - 1].replace("Europe/Kyiv", "Mars/Olympus")
+    rows[bad_line] = rows[bad_line].replace("Europe/Kyiv", "Mars/Olympus")
+    report = await import_sites(beds_url, clock, parse_sites(rows), chunk_size=3)
+    assert [(p.line, p.message) for p in report.problems] == [
+        (bad_line, "Unknown timezone 'Mars/Olympus'; use an IANA name like Europe/Kyiv.")
+    ]
+    assert (report.created, report.refused_sites) == (3, 3)
+    listed = {s["id"] for s in (await beds.get(SITES, beds.token("admin"))).json()}
+    assert listed == {site_id(n) for n in range(3)}
