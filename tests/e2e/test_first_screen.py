@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.support.system import System
 
@@ -33,3 +34,15 @@ def test_up_shows_each_step_then_the_urls_then_ready(system: System) -> None:
     )]  # fmt: skip
     assert steps == sorted(steps)
     assert out[-1] == "ready"
+
+
+def test_the_services_log_as_up_was_asked_to(tmp_path: Path) -> None:
+    console = System(tmp_path / "data", "--log-format", "console").start()
+    try:
+        lines = _stderr_of(console)
+    finally:
+        assert console.stop() == 0
+    served = [line for line in lines if "serving" in line and "shelterbeds.serve" in line]
+    assert len(served) == 3, lines
+    assert not any(line.lstrip().startswith("{") for line in lines), "console lines, not JSON"
+    assert all("service=" in line for line in served)
