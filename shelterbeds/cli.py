@@ -6,18 +6,16 @@ import argparse
 import asyncio
 import os
 import sys
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-from common.auth import ROLES, Tokens
+from common.auth import ROLES
 from common.logging import LOG_FORMATS
 from common.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_NATS_PORT,
     DEFAULT_PORTS,
     SERVICES,
-    load_secret,
     settings_from_env,
 )
 
@@ -225,45 +223,10 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
-def _not_a_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return True
-    return False
-
-
 def _token(args: argparse.Namespace) -> int:
-    if args.ttl_hours <= 0:
-        print("error: --ttl-hours must be positive", file=sys.stderr)
-        return 2
-    for option, values in (("--team", [args.team] if args.team else []), ("--site", args.site)):
-        for value in values:
-            if _not_a_uuid(value):
-                print(f"error: {option} {value!r} is not an id (a UUID such as {uuid.UUID(int=0)})",
-                      file=sys.stderr)  # fmt: skip
-                return 2
-    data_dir = Path(args.data_dir).resolve()
-    # A token signed with a new secret would be refused by every running service: never make one here.
-    if not os.environ.get("SHELTERBEDS_SECRET") and not (data_dir / "secret").exists():
-        print(
-            f"error: no token secret in {data_dir} (and SHELTERBEDS_SECRET is not set).\n"
-            "Tokens must be signed with the secret of the data dir the services were started on:\n"
-            "run this in the folder where you ran `shelterbeds up`, or pass --data-dir DIR "
-            "(or set SHELTERBEDS_DATA_DIR) to that data dir.",
-            file=sys.stderr,
-        )
-        return 2
-    secret = load_secret(data_dir)
-    token = Tokens(secret).issue(
-        args.role,
-        team_id=args.team,
-        site_ids=args.site,
-        ttl=timedelta(hours=args.ttl_hours),
-        subject=args.subject,
-    )
-    print(token)
-    return 0
+    from shelterbeds.token_command import print_token
+
+    return print_token(args)
 
 
 def _import(args: argparse.Namespace) -> int:
