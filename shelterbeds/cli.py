@@ -130,6 +130,10 @@ def _env(args: argparse.Namespace) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    asked = os.environ.get("SHELTERBEDS_LOG_FORMAT", "").strip().lower()
+    if asked and asked not in LOG_FORMATS:
+        print(f"error: SHELTERBEDS_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}", file=sys.stderr)
+        return 2
     handler = {
         "up": _up,
         "serve": _serve,
