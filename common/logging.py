@@ -1,4 +1,8 @@
-"""structlog JSON lines for every logger in the process, with personal data kept out.
+"""structlog lines for every logger in the process, with personal data kept out.
+
+Two renderings of the same events: JSON lines for machines (the default when stderr is not a
+terminal) and short human-readable lines in a terminal (structlog's ConsoleRenderer). Choose with
+`SHELTERBEDS_LOG_FORMAT=json|console` (or `--log-format`); `auto` picks by the terminal.
 
 Names, phones, notes, addresses and free-text reasons must never reach a log line. Code should
 not pass them in the first place; `redact_personal_data` is the safety net for a key that slips
@@ -8,8 +12,9 @@ through, and tracebacks are rendered without local variables for the same reason
 from __future__ import annotations
 
 import logging
+import os
 import sys
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
@@ -50,10 +55,48 @@ def _shared_processors() -> list[Any]:
     ]
 
 
-def configure_logging(level: str = "info", stream: Any = None) -> None:
-    """Route structlog and the standard library (uvicorn, SQLAlchemy, nats) to JSON on stderr."""
-    renderer = structlog.processors.JSONRenderer()
-    exceptions = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+LogFormat = Literal["json", "console"]
+LOG_FORMATS = ("auto", "json", "console")
+
+
+def resolve_log_format(asked: str | None = None, stream: Any = None) -> LogFormat:
+    """The asked format, else SHELTERBEDS_LOG_FORMAT, else console in a terminal and JSON otherwise."""
+    choice = (asked or os.environ.get("SHELTERBEDS_LOG_FORMAT") or "auto").strip().lower()
+    if choice not in LOG_FORMATS:
+        raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, not {choice!r}")
+    if choice == "auto":
+        isatty = getattr(stream or sys.stderr, "isatty", None)
+        return "console" if isatty is not None and isatty() else "json"
+    return "json" if choice == "json" else "console"
+
+
+def _short_time(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """A person at a terminal reads the time of day; the date and fractions are for machines."""
+    stamp = event_dict.get("timestamp")
+    if isinstance(stamp, str) and "T" in stamp:
+        event_dict["timestamp"] = stamp.split("T", 1)[1][:8] + "Z"
+    return event_dict
+
+
+def _renderers(fmt: LogFormat, colors: bool) -> list[Any]:
+    if fmt == "json":
+        exceptions = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+        return [exceptions, structlog.processors.JSONRenderer()]
+    # plain_traceback: the rich formatter would print local variables, which may hold personal data.
+    return [
+        _short_time,
+        structlog.dev.ConsoleRenderer(
+            colors=colors, exception_formatter=structlog.dev.plain_traceback, pad_event_to=24
+        ),
+    ]
+
+
+def configure_logging(level: str = "info", stream: Any = None, fmt: str | None = None) -> None:
+    """Route structlog and the standard library (uvicorn, SQLAlchemy, nats) to stderr, as JSON
+    or console lines (see `resolve_log_format`)."""
+    out = stream or sys.stderr
+    chosen = resolve_log_format(fmt, out)
+    isatty = getattr(out, "isatty", None)
     structlog.configure(
         processors=[
             *_shared_processors(),
@@ -65,9 +108,12 @@ def configure_logging(level: str = "info", stream: Any = None) -> None:
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_shared_processors(),
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, exceptions, renderer],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *_renderers(chosen, colors=chosen == "console" and isatty is not None and isatty()),
+        ],
     )
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(out)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -77,6 +123,10 @@ def configure_logging(level: str = "info", stream: Any = None) -> None:
     logging.getLogger("uvicorn.access").disabled = True
     for noisy in ("sqlalchemy.engine", "aiosqlite", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # In a terminal, `up` prints its own progress for these steps; their chatter would bury it.
+    chatty = logging.WARNING if chosen == "console" and root.level <= logging.INFO else logging.NOTSET
+    for name in ("alembic.runtime.migration", "uvicorn.error"):
+        logging.getLogger(name).setLevel(chatty)
 
 
 def get_logger(name: str | None = None, **bound: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The `shelterbeds` command line (SPEC 8): up, serve, migrate, seed, token, replay."""
+"""The `shelterbeds` command line (SPEC 8): up, serve, migrate, seed, token, import, replay."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ import argparse
 import asyncio
 import os
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-from common.auth import ROLES, Tokens
+from common.auth import ROLES
+from common.logging import LOG_FORMATS
 from common.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_NATS_PORT,
     DEFAULT_PORTS,
     SERVICES,
-    load_secret,
     settings_from_env,
 )
 
@@ -33,6 +33,15 @@ def _database_option(parser: argparse.ArgumentParser) -> None:
         "--database-url",
         default=os.environ.get("SHELTERBEDS_DATABASE_URL"),
         help="a PostgreSQL server, postgresql+asyncpg://user@host:5432/ (each service gets its own database)",
+    )
+
+
+def _log_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        help="json lines, or short console lines (default: SHELTERBEDS_LOG_FORMAT, else console in a "
+        "terminal and json otherwise)",
     )
 
 
@@ -61,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-scale", type=float, default=1.0, help="run the clocks N times faster (training, demos)"
     )
     up.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    _log_format_option(up)
 
     serve = commands.add_parser("serve", help="run one service (production)")
     serve.add_argument("service", choices=SERVICES)
@@ -71,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     _database_option(serve)
     serve.add_argument("--time-scale", type=float)
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate the database on start")
+    _log_format_option(serve)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the databases")
     _data_dir_option(migrate)
@@ -91,6 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl-hours", type=float, default=12.0)
     token.add_argument("--subject", help="who holds the token (default: a new id per token)")
 
+    load = commands.add_parser(
+        "import",
+        help="open many sites at once from a CSV file, one row per room (layout: shelterbeds/site_csv.py)",
+    )
+    load.add_argument("file", type=Path, help="the CSV file (UTF-8), or - for standard input")
+    _data_dir_option(load)
+    _database_option(load)
+    load.add_argument("--chunk", type=int, default=500, help="sites per transaction (default 500)")
+    load.add_argument("--check", action="store_true", help="only check the file; write nothing")
+
     replay = commands.add_parser("replay", help="relay events again from the outboxes (after a lost stream)")
     replay.add_argument("--since", required=True, help="RFC 3339 time, e.g. 2026-11-20T00:00:00+02:00")
     replay.add_argument("--service", choices=SERVICES, action="append")
@@ -109,6 +130,10 @@ def _env(args: argparse.Namespace) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    asked = os.environ.get("SHELTERBEDS_LOG_FORMAT", "").strip().lower()
+    if asked and asked not in LOG_FORMATS:
+        print(f"error: SHELTERBEDS_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}", file=sys.stderr)
+        return 2
     handler = {
         "up": _up,
         "serve": _serve,
@@ -116,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": _seed,
         "token": _token,
         "replay": _replay,
+        "import": _import,
     }[args.command]
     return handler(args)
 
@@ -137,6 +163,7 @@ def _up(args: argparse.Namespace) -> int:
             demo=not args.no_demo,
             time_scale=args.time_scale,
             log_level=args.log_level,
+            log_format=args.log_format,
         )
     )
 
@@ -155,7 +182,8 @@ def _serve(args: argparse.Namespace) -> int:
         )
         if value is not None
     }
-    return serve(settings_from_env(args.service, env=env, **overrides), migrate=not args.no_migrate)
+    settings = settings_from_env(args.service, env=env, **overrides)
+    return serve(settings, migrate=not args.no_migrate, log_format=args.log_format)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -200,19 +228,15 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    secret = load_secret(Path(args.data_dir))
-    if args.ttl_hours <= 0:
-        print("error: --ttl-hours must be positive", file=sys.stderr)
-        return 2
-    token = Tokens(secret).issue(
-        args.role,
-        team_id=args.team,
-        site_ids=args.site,
-        ttl=timedelta(hours=args.ttl_hours),
-        subject=args.subject,
-    )
-    print(token)
-    return 0
+    from shelterbeds.token_command import print_token
+
+    return print_token(args)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from shelterbeds.site_import_command import run_import
+
+    return run_import(args.file, _env(args), chunk=args.chunk, check_only=args.check)
 
 
 def _replay(args: argparse.Namespace) -> int:

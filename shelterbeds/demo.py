@@ -5,6 +5,10 @@ families. Confidential sites get made-up addresses. Seeding is idempotent (stabl
 
 History is recorded the way staff would record it — back-dated check-ins through the ordinary
 use cases — so the clocks close those nights into the ledger and raise the stay limits at once.
+It is laid out by the site's nights (`night_of`, `night_window`), not by the calendar day, so the
+ledger and tonight's board look the same whatever hour the demo is seeded at: started at 02:34,
+"tonight" is still the night that began yesterday evening. The sites were opened
+`OPENED_DAYS_AGO` days before the seeding, before any back-dated arrival.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain.access import Actor
 from services.beds.domain.commands import OpenSite
 from services.beds.domain.inventory import RoomSpec
+from services.beds.domain.nights import night_of, night_window
 from services.beds.domain.party import Gender, Needs, Party
-from services.beds.domain.sites import zone
+from services.beds.domain.sites import DEFAULT_ROLLOVER, zone
 from services.beds.service_layer import sites
 
 NAMESPACE = uuid.UUID("6f1c9a4e-2b7d-4c1e-9a53-5d2f0b8e7a10")
@@ -139,15 +144,20 @@ SOURCES = ("walk_in", "patrol", "walk_in", "police", "phone", "contact_centre", 
 GENDERS: tuple[Gender, ...] = ("male", "male", "female", "male", "male", "female", "male")
 # People per night in the recent history: the middle one is past beds and mats (48 + 12).
 HISTORY = (44, 61, 52)
-OPENED_BEFORE = timedelta(days=14)
+TONIGHT_SO_FAR = 30
+# Evenings at a night shelter: arrivals from 20:00, one every few minutes.
+EVENING_FROM = timedelta(hours=12)  # after an 08:00 rollover
+TONIGHT_EVERY = timedelta(minutes=9)
+OPENED_DAYS_AGO = 14
 
 
 async def seed_demo(settings: Settings, clock: Clock) -> bool:
     """Creates the demo sites and residents unless they exist. Returns True if it created them."""
     db = Database(settings.database_url)
-    # The sites were opened before the history recorded below (a stay cannot start before its site).
-    opened = ManualClock(clock.now() - OPENED_BEFORE)
     try:
+        now = clock.now()
+        # The sites were opened before the history below (a stay cannot start before its site).
+        opened = ManualClock(now - timedelta(days=OPENED_DAYS_AGO))
         async with BedsUnitOfWork(db, plumbing, opened) as uow:
             if await uow.sites.get(NIGHT_SHELTER.id) is not None:
                 return False
@@ -167,7 +177,6 @@ async def seed_demo(settings: Settings, clock: Clock) -> bool:
                 )
                 await sites.open_site(command, DEMO_ADMIN, uow)
             await uow.commit()
-        now = clock.now()
         await _night_shelter(db, clock, now)
         await _residents(db, clock, now)
         return True
@@ -191,34 +200,27 @@ async def _record(db: Database, clock: Clock, site: DemoSite, arrivals: list[Arr
         await uow.commit()
 
 
-async def _night_shelter(db: Database, clock: Clock, now: datetime) -> None:
-    """Three past nights (one over capacity) and tonight's arrivals so far."""
-    tz = zone("Europe/Kyiv")
-    today = now.astimezone(tz).date()
+def _walk_in(n: int, at: datetime) -> Arrival:
+    return Party(1, 0, GENDERS[n % len(GENDERS)]), at, SOURCES[n % len(SOURCES)], None
+
+
+def night_shelter_arrivals(now: datetime) -> list[Arrival]:
+    """Three past nights (the middle one over capacity), then tonight's arrivals so far: spread
+    over the part of tonight that has passed, however little (seeded at 08:01, a minute)."""
+    tz, rollover = zone("Europe/Kyiv"), DEFAULT_ROLLOVER
+    tonight = night_of(now, tz, rollover)
     arrivals: list[Arrival] = []
     for nights_ago, people in zip((3, 2, 1), HISTORY, strict=True):
-        evening = datetime.combine(today - timedelta(days=nights_ago), datetime.min.time(), tz) + timedelta(
-            hours=20
-        )
-        arrivals += [
-            (
-                Party(1, 0, GENDERS[n % len(GENDERS)]),
-                evening + timedelta(minutes=4 * n),
-                SOURCES[n % len(SOURCES)],
-                None,
-            )
-            for n in range(people)
-        ]
-    arrivals += [
-        (
-            Party(1, 0, GENDERS[n % len(GENDERS)]),
-            now - timedelta(minutes=9 * n + 1),
-            SOURCES[n % len(SOURCES)],
-            None,
-        )
-        for n in range(30)
-    ]
-    await _record(db, clock, NIGHT_SHELTER, arrivals)
+        evening = night_window(tonight - timedelta(days=nights_ago), tz, rollover)[0] + EVENING_FROM
+        arrivals += [_walk_in(n, evening + timedelta(minutes=4 * n)) for n in range(people)]
+    passed = now - night_window(tonight, tz, rollover)[0]
+    every = min(TONIGHT_EVERY, passed / (TONIGHT_SO_FAR + 1))
+    arrivals += [_walk_in(n, now - every * (n + 1)) for n in range(TONIGHT_SO_FAR)]
+    return arrivals
+
+
+async def _night_shelter(db: Database, clock: Clock, now: datetime) -> None:
+    await _record(db, clock, NIGHT_SHELTER, night_shelter_arrivals(now))
 
 
 async def _residents(db: Database, clock: Clock, now: datetime) -> None:

@@ -5,6 +5,7 @@ lose acknowledged messages on power loss; one machine may be a centre's producti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -52,6 +53,17 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+async def _listening(host: str, port: int) -> bool:
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout=1)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True
+
+
 class EmbeddedNats:
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 14222):
         self.data_dir = data_dir
@@ -82,22 +94,35 @@ class EmbeddedNats:
         )
 
     async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Until JetStream answers. The port is probed with a bare socket first: a nats client
+        refused a connection logs an error-level traceback, on the first screen a new user sees,
+        for a server that is merely still starting."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(
                     f"nats-server exited ({self.process.returncode}); see nats-server.log in the data dir"
                 )
-            try:
-                nc = await nats.connect(self.url, connect_timeout=1, allow_reconnect=False)
-                try:
-                    await nc.jetstream().account_info()
-                    return
-                finally:
-                    await nc.close()
-            except Exception:
-                await asyncio.sleep(0.1)
+            if await _listening(self.host, self.port) and await self._jetstream_answers():
+                return
+            await asyncio.sleep(0.1)
         raise TimeoutError(f"nats-server did not become ready on {self.url} in {timeout:.0f} s")
+
+    async def _jetstream_answers(self) -> bool:
+        async def quiet(_: Exception) -> None:
+            """Not ready yet is expected here; the caller keeps asking until the deadline."""
+
+        try:
+            nc = await nats.connect(self.url, connect_timeout=1, allow_reconnect=False, error_cb=quiet)
+        except Exception:
+            return False
+        try:
+            await nc.jetstream().account_info()
+        except Exception:
+            return False
+        finally:
+            await nc.close()
+        return True
 
     def stop(self, timeout: float = 15.0) -> None:
         if self.process is None or self.process.poll() is not None:

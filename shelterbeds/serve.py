@@ -14,8 +14,8 @@ from shelterbeds.registry import SERVICES
 log = get_logger("shelterbeds.serve")
 
 
-def serve(settings: Settings, *, migrate: bool = True) -> int:
-    configure_logging(settings.log_level)
+def serve(settings: Settings, *, migrate: bool = True, log_format: str | None = None) -> int:
+    configure_logging(settings.log_level, fmt=log_format)
     entry = SERVICES[settings.service]
     if migrate:
         asyncio.run(upgrade(settings.database_url, entry.migrations))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from common.clock import Clock, make_clock
-from common.logging import configure_logging, get_logger
+from common.logging import configure_logging, get_logger, resolve_log_format
 from common.migrations import upgrade
 from common.settings import SERVICES, Settings, load_secret, settings_from_env
 from shelterbeds.embedded_nats import EmbeddedNats, port_is_free
@@ -49,6 +49,12 @@ class UpOptions:
     demo: bool = True
     time_scale: float = 1.0
     log_level: str = "info"
+    log_format: str | None = None
+
+
+def _progress(line: str) -> None:
+    """A step of the start, on stdout beside the URLs: the user sees it move, scripts wait for `ready`."""
+    print(line, flush=True)
 
 
 def _die_with_parent() -> None:
@@ -127,6 +133,8 @@ class Supervisor:
             "SHELTERBEDS_HOST": self.options.host,
             "SHELTERBEDS_NATS_URL": self.nats_url,
             "SHELTERBEDS_LOG_LEVEL": self.options.log_level,
+            # decided once here: the children's stderr is ours, they must not each guess again
+            "SHELTERBEDS_LOG_FORMAT": resolve_log_format(self.options.log_format),
             **{f"SHELTERBEDS_{name.upper()}_PORT": str(port) for name, port in self.options.ports.items()},
             **self.clock.env(),
         }
@@ -160,12 +168,15 @@ class Supervisor:
 
     def _run(self) -> int:
         load_secret(self.data_dir)
+        _progress(f"starting shelterbeds (data dir {self.data_dir})")
         if self.nats is not None:
             self.nats.start(preexec=_die_with_parent)
             asyncio.run(self.nats.wait_ready())
+            _progress(f"NATS started on {self.nats_url}")
         asyncio.run(self._prepare())
         for name in SERVICES:
             self._spawn(name)
+        _progress("starting the services ...")
         self._wait_ready()
         if self.stopping.is_set():
             return 0
@@ -175,12 +186,15 @@ class Supervisor:
     async def _prepare(self) -> None:
         # One after another: Alembic's `context` is process-global, concurrent upgrades interleave.
         for service in SERVICES:
-            await upgrade(self.settings(service).database_url, ENTRIES[service].migrations)
+            url = self.settings(service).database_url
+            await upgrade(url, ENTRIES[service].migrations)
+            _progress(f"{service} database migrated ({_where(url)})")
         if self.options.demo:
             from shelterbeds.demo import seed_demo
 
             created = await seed_demo(self.settings("beds"), self.clock.clock())
             log.info("demo_data", created=created)
+            _progress("demo data created" if created else "demo data already present")
 
     def _spawn(self, name: str) -> None:
         self.children[name] = subprocess.Popen(
@@ -203,6 +217,7 @@ class Supervisor:
                     )
                 if _is_ready(self._url(name)):
                     waiting.discard(name)
+                    _progress(f"{name} serving on {self._url(name)}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"not ready after {READY_TIMEOUT_S} s: {', '.join(sorted(waiting))}")
             self.stopping.wait(0.1)
@@ -265,7 +280,17 @@ def _is_ready(base_url: str) -> bool:
         return False
 
 
+def _where(database_url: str) -> str:
+    """The database, without a password, for the progress line."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite {url.database}"
+    return f"PostgreSQL {url.host}:{url.port or 5432}/{url.database}"
+
+
 def up(options: UpOptions) -> int:
-    configure_logging(options.log_level)
+    configure_logging(options.log_level, fmt=options.log_format)
     options.data_dir.mkdir(parents=True, exist_ok=True)
     return Supervisor(options).run()

@@ -79,7 +79,7 @@ async def test_time_scale_makes_a_hold_lapse_in_seconds(tmp_path: Path) -> None:
         site = (
             await fast.call("beds", "POST", "/api/v1/sites", fast.token("admin"), json=night_shelter())
         ).json()
-        patrol = fast.token("patrol", team="patrol-1")
+        patrol = fast.token("patrol", team=str(uuid.uuid4()))
         hold = (
             await fast.call(
                 "beds", "POST", "/api/v1/holds", patrol, json={"site_id": site["id"], "party": party()}

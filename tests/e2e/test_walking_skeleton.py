@@ -4,6 +4,7 @@ real event — a site opened in beds — crossing NATS into intake and notificat
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import nats
 import pytest
@@ -85,7 +86,7 @@ async def test_a_retried_request_with_an_idempotency_key_is_done_once(system: Sy
     site = (
         await system.call("beds", "POST", "/api/v1/sites", system.token("admin"), json=night_shelter(beds=3))
     ).json()["id"]
-    patrol = system.token("patrol", team="patrol-7")
+    patrol = system.token("patrol", team=str(uuid.uuid4()))
     body = {"site_id": site, "party": party(), "eta_minutes": 40}
     answers = await asyncio.gather(
         *(

@@ -146,8 +146,9 @@ async def test_a_token_printed_by_shelterbeds_token_is_accepted(
     from shelterbeds.cli import main
 
     monkeypatch.setenv("SHELTERBEDS_SECRET", SECRET)
-    assert main(["token", "--role", "shelter_staff", "--site", "s-1", "--data-dir", str(data_dir)]) == 0
+    site = "0b6c3c8e-6d1f-4a51-9a44-2f1f6f3d9e10"
+    assert main(["token", "--role", "shelter_staff", "--site", site, "--data-dir", str(data_dir)]) == 0
     token = capsys.readouterr().out.strip()
     assert (await beds.get("/api/v1/sites", token)).status_code == 200
     claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="shelterbeds")
-    assert claims["role"] == "shelter_staff" and claims["sites"] == ["s-1"]
+    assert claims["role"] == "shelter_staff" and claims["sites"] == [site]
