@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from common.auth import bearer_auth
+from common.bodies import MAX_BODY_BYTES, GuardRequests
 from common.health import HealthController
 from common.observe import ObserveRequests
 from common.problems import EXCEPTION_HANDLERS
@@ -88,7 +89,8 @@ def create_service_app(
             *route_handlers,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), **(dependencies or {})},
-        middleware=[bearer_auth(runtime.tokens)],
+        middleware=[bearer_auth(runtime.tokens), GuardRequests()],
+        request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(title, description, version),
         lifespan=[lifespan],
