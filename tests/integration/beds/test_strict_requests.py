@@ -37,7 +37,8 @@ async def test_the_ledger_takes_a_date_or_an_rfc_3339_time(beds: Service) -> Non
         ("2026-11-01", "2026-11-23"),
         ("2026-11-01T08:00:00+02:00", "2026-11-23T20:00:00Z"),
     ]:
-        response = await beds.get(LEDGER, supervisor, params={"site_id": site["id"], "from": start, "to": end})
+        query = {"site_id": site["id"], "from": start, "to": end}
+        response = await beds.get(LEDGER, supervisor, params=query)
         assert response.status_code == 200, response.text
     naive = await beds.get(LEDGER, supervisor, params={"from": "2026-11-01T08:00:00"})
     assert "from" in assert_problem(naive, 400)["detail"]
@@ -114,7 +115,8 @@ async def test_a_name_and_phone_as_referral_id_is_refused_and_never_reaches_nats
     named_site = {"site_id": free_text, "party": party()}
     assert "site_id" in assert_problem(await beds.post(HOLDS, patrol, named_site), 400)["detail"]
     referral = str(uuid.uuid4())
-    placed = await beds.post(site_url(site["id"], "checkins"), staff, {"party": party(), "referral_id": referral})
+    by_id = {"party": party(), "referral_id": referral}
+    placed = await beds.post(site_url(site["id"], "checkins"), staff, by_id)
     assert placed.status_code == 201, placed.text
     await beds.relayed()
     await wait_until(lambda: any(referral.encode() in msg.data for _, _, msg in events.received))
