@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import jwt
 import msgspec
@@ -16,6 +16,7 @@ from litestar.middleware.authentication import AbstractAuthenticationMiddleware,
 from litestar.middleware.base import DefineMiddleware
 
 from common.clock import real_now
+from common.ids import Uuid, is_uuid
 
 Role = Literal["shelter_staff", "patrol", "crisis_team", "supervisor", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -74,6 +75,8 @@ class Tokens:
         }
         if team_id:
             claims["team"] = team_id
+        if not all(is_uuid(site) for site in site_ids):
+            raise ValueError("every site is a site id (a UUID)")
         if site_ids:
             claims["sites"] = sorted(set(site_ids))
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
@@ -92,18 +95,29 @@ class Tokens:
             raise InvalidToken("the token has expired") from exc
         except jwt.PyJWTError as exc:
             raise InvalidToken("the token is not valid") from exc
-        try:
-            return msgspec.convert(
-                {
-                    "subject": claims["sub"],
-                    "role": claims.get("role"),
-                    "team_id": claims.get("team"),
-                    "site_ids": frozenset(claims.get("sites") or ()),
-                },
-                Principal,
-            )
-        except msgspec.ValidationError as exc:
-            raise InvalidToken("the token's role or scope is not valid") from exc
+        return principal_of(claims)
+
+
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class Claims(msgspec.Struct, frozen=True):
+    """What a token must say, decoded strictly: a `sites` string is not a list of its letters."""
+
+    sub: NonEmpty
+    role: Role
+    team: NonEmpty | None = None
+    sites: list[Uuid] = []
+
+
+def principal_of(claims: dict[str, Any]) -> Principal:
+    try:
+        decoded = msgspec.convert(claims, Claims, strict=True)
+    except msgspec.ValidationError as exc:
+        raise InvalidToken(f"the token's role or scope is not valid ({exc})") from exc
+    if not decoded.sub.strip() or (decoded.team is not None and not decoded.team.strip()):
+        raise InvalidToken("the token's subject and team must not be blank")
+    return Principal(decoded.sub, decoded.role, decoded.team, frozenset(s.lower() for s in decoded.sites))
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):

@@ -18,6 +18,7 @@ from tests.support.nats_server import free_port
 from tests.support.service import SECRET, Service, running, service_settings
 from tests.support.sites import night_shelter
 
+ELSEWHERE = "5b0c3a8e-1f2d-4e6a-9b7c-0d1e2f3a4b5c"
 APPS = {"beds": create_beds, "intake": create_intake, "notifications": create_notifications}
 
 
@@ -121,6 +122,13 @@ def _forged(**claims: object) -> str:
         (_forged(exp=int((datetime.now(UTC) - timedelta(minutes=1)).timestamp())), "expired"),
         (_forged(role="janitor"), "unknown role"),
         (_forged(aud="elsewhere"), "wrong audience"),
+        (_forged(role="shelter_staff", sites=ELSEWHERE), "sites as a string, not a list"),
+        (_forged(role="shelter_staff", sites=["the shelter on Main street"]), "a site that is no id"),
+        (_forged(sub=""), "empty subject"),
+        (_forged(sub=7), "subject not a string"),
+        (_forged(role="patrol", team=""), "empty team"),
+        (_forged(role="patrol", team=["north"]), "team not a string"),
+        (_forged(role=None), "no role"),
     ],
 )
 async def test_a_missing_forged_or_expired_token_gets_401_problem(
@@ -146,8 +154,8 @@ async def test_a_token_printed_by_shelterbeds_token_is_accepted(
     from shelterbeds.cli import main
 
     monkeypatch.setenv("SHELTERBEDS_SECRET", SECRET)
-    assert main(["token", "--role", "shelter_staff", "--site", "s-1", "--data-dir", str(data_dir)]) == 0
+    assert main(["token", "--role", "shelter_staff", "--site", ELSEWHERE, "--data-dir", str(data_dir)]) == 0
     token = capsys.readouterr().out.strip()
     assert (await beds.get("/api/v1/sites", token)).status_code == 200
     claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="shelterbeds")
-    assert claims["role"] == "shelter_staff" and claims["sites"] == ["s-1"]
+    assert claims["role"] == "shelter_staff" and claims["sites"] == [ELSEWHERE]
