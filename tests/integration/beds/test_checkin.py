@@ -5,7 +5,6 @@ only the people it is meant for."""
 from __future__ import annotations
 
 import uuid
-
 from datetime import timedelta
 from typing import Any
 
