@@ -21,6 +21,7 @@ from common.auth import bearer_auth
 from common.bodies import MAX_BODY_BYTES, GuardRequests
 from common.health import HealthController
 from common.observe import ObserveRequests
+from common.openapi import refine_openapi
 from common.problems import EXCEPTION_HANDLERS
 from common.runtime import ServiceRuntime
 
@@ -98,5 +99,6 @@ def create_service_app(
         debug=False,
         logging_config=None,  # ours (common.logging) is already in place
     )
+    refine_openapi(app)
     app.asgi_handler = ObserveRequests(app.asgi_handler, runtime.metrics)
     return app

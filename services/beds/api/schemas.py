@@ -32,6 +32,8 @@ class Strict(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PartyIn(Strict):
+    """Who arrives together. At least one person: adults + children >= 1 (else 400)."""
+
     adults: Adults
     gender: Gender
     children: Children = 0
