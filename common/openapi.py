@@ -21,6 +21,7 @@ from litestar.handlers import HTTPRouteHandler
 
 from common.auth import PUBLIC_PATHS
 from common.bodies import MAX_BODY_BYTES, MAX_DEPTH
+from common.metrics import CONTENT_TYPE
 from common.problems import MEDIA_TYPE
 from common.writes import MAX_KEY_LENGTH, REPLAYED_HEADER
 
@@ -205,6 +206,10 @@ def refine_openapi(app: Litestar, public: tuple[str, ...] = PUBLIC_PATHS) -> dic
         if data is not None:
             _struct_types(data.annotation, inputs)
     _describe_inputs(schemas, inputs)
+    metrics = doc["paths"].get("/metrics", {}).get("get")
+    if metrics is not None:
+        ok = metrics["responses"]["200"]
+        ok["content"] = {CONTENT_TYPE: next(iter(ok["content"].values()))}  # with its charset
     ready = doc["paths"].get("/health/ready", {}).get("get")
     if ready is not None:
         ready["responses"]["503"] = _problem_response(503)

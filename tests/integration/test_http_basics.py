@@ -35,6 +35,7 @@ async def test_every_service_answers_health_metrics_and_openapi(
         assert ready["checks"] == {"database": "ok", "nats": "ok"}
         metrics = await app.get("/metrics")
         assert metrics.status_code == 200
+        assert metrics.headers["content-type"] == "text/plain; version=1.0.0; charset=utf-8"
         assert "shelterbeds_http_requests_total" in metrics.text
         spec = (await app.get("/schema/openapi.json")).json()
         assert spec["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
