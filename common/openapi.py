@@ -19,7 +19,7 @@ from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.handlers import HTTPRouteHandler
 
-from common.auth import PUBLIC_PATHS
+from common.auth import COOKIE, PUBLIC_PATHS
 from common.bodies import MAX_BODY_BYTES, MAX_DEPTH
 from common.metrics import CONTENT_TYPE
 from common.problems import MEDIA_TYPE
@@ -81,6 +81,21 @@ IDEMPOTENCY_KEY = {
 REPLAYED = {
     "description": "`true` when the answer is the stored one of an earlier request with this key",
     "schema": {"type": "string", "enum": ["true"]},
+}
+
+SECURITY_SCHEMES = {
+    "BearerToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "`shelterbeds token --role ROLE [--team T] [--site S ...]`",
+    },
+    "TokenCookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": COOKIE,
+        "description": "the same token in a cookie, for pages",
+    },
 }
 
 WWW_AUTHENTICATE = {"description": "`Bearer`, with the error", "schema": {"type": "string"}}
@@ -195,6 +210,8 @@ def refine_openapi(app: Litestar, public: tuple[str, ...] = PUBLIC_PATHS) -> dic
     doc = app.plugins.get(OpenAPIPlugin).provide_openapi_schema()
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas["ProblemDetails"] = PROBLEM_SCHEMA
+    doc["components"]["securitySchemes"] = SECURITY_SCHEMES
+    doc["security"] = [{name: []} for name in SECURITY_SCHEMES]
     inputs: set[type[msgspec.Struct]] = set()
     for path, method, handler in _handlers(app):
         operation = doc["paths"].get(path, {}).get(method)

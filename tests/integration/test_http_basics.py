@@ -160,3 +160,19 @@ async def test_a_token_printed_by_shelterbeds_token_is_accepted(
     assert (await beds.get("/api/v1/sites", token)).status_code == 200
     claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="shelterbeds")
     assert claims["role"] == "shelter_staff" and claims["sites"] == [ELSEWHERE]
+
+
+async def test_the_token_cookie_is_accepted_for_pages(beds: Service) -> None:
+    token = beds.token("supervisor")
+    response = await beds.http.get("/api/v1/sites", headers={"cookie": f"shelterbeds_token={token}"})
+    assert response.status_code == 200, response.text
+    forged = _forged(_secret="another-secret-that-is-long-enough-for-hs256")
+    refused = await beds.http.get("/api/v1/sites", headers={"cookie": f"shelterbeds_token={forged}"})
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+async def test_public_paths_need_no_token(beds: Service) -> None:
+    for path in ("/health/live", "/health/ready", "/metrics", "/schema/openapi.json", "/schema"):
+        assert (await beds.get(path)).status_code == 200, path
+    assert (await beds.get("/api/v1/sites")).headers["www-authenticate"] == "Bearer"
