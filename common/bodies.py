@@ -27,9 +27,8 @@ from common.ids import is_uuid
 MAX_BODY_BYTES = 1_000_000
 MAX_DEPTH = 32
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
-_BRACKET = re.compile(rb"[\[\]{}]")
-_OPENERS = frozenset(b"[{")
+_AS_BRACKETS = bytes.maketrans(b"[{]}", b"(())")
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 _MSGSPEC_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
 
 
@@ -38,19 +37,22 @@ class UnsupportedMediaType(HTTPException):
 
 
 def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
-    """Whether arrays and objects nest more than `limit` deep (brackets inside strings do not
-    count). One pass at most, and none for the common body with few brackets."""
+    """Whether arrays and objects nest more than `limit` deep; brackets inside strings do not
+    count. Only bytes methods (C speed, linear), so a hostile megabyte costs milliseconds."""
     if body.count(b"[") + body.count(b"{") <= limit:
         return False
-    depth = 0
-    for match in _BRACKET.finditer(_STRING.sub(b"", body)):
-        if match.group()[0] in _OPENERS:
-            depth += 1
-            if depth > limit:
-                return True
-        else:
-            depth -= 1
-    return False
+    # After escaped backslashes and escaped quotes are gone, every quote opens or closes a string.
+    unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    outside_strings = b"".join(unescaped.split(b'"')[0::2])
+    brackets = outside_strings.translate(_AS_BRACKETS, _NOT_BRACKETS)
+    # Each round takes away every innermost container, so what is left after `limit` rounds
+    # was nested deeper than `limit` (or never closed: not JSON either way).
+    for _ in range(limit):
+        shorter = brackets.replace(b"()", b"")
+        if shorter == brackets:
+            break
+        brackets = shorter
+    return bool(brackets)
 
 
 def is_json_media_type(content_type: str) -> bool:
