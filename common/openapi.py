@@ -98,6 +98,17 @@ SECURITY_SCHEMES = {
     },
 }
 
+# litestar serves the document (and the docs page under /schema) but leaves itself out of it.
+THIS_DOCUMENT: dict[str, Any] = {
+    "tags": ["operations"],
+    "summary": "This OpenAPI document (the docs page is /schema)",
+    "operationId": "OpenapiDocument",
+    "security": [],
+    "responses": {
+        "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}
+    },
+}
+
 WWW_AUTHENTICATE = {"description": "`Bearer`, with the error", "schema": {"type": "string"}}
 
 
@@ -223,6 +234,7 @@ def refine_openapi(app: Litestar, public: tuple[str, ...] = PUBLIC_PATHS) -> dic
         if data is not None:
             _struct_types(data.annotation, inputs)
     _describe_inputs(schemas, inputs)
+    doc["paths"]["/schema/openapi.json"] = {"get": THIS_DOCUMENT}
     metrics = doc["paths"].get("/metrics", {}).get("get")
     if metrics is not None:
         ok = metrics["responses"]["200"]

@@ -179,3 +179,4 @@ async def test_every_operation_documents_its_errors_as_problem_details(
         for name in ("SiteIn", "RoomIn", "PartyIn", "NeedsIn", "HoldIn", "CheckinIn", "SitePatch"):
             assert schemas[name]["additionalProperties"] is False, name
         assert "503" in doc["paths"]["/health/ready"]["get"]["responses"]
+    assert doc["paths"]["/schema/openapi.json"]["get"]["security"] == []
