@@ -13,13 +13,14 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
-from common.auth import bearer_auth
+from common.auth import jwt_auth
+from common.bodies import MAX_BODY_BYTES, GuardRequests
 from common.health import HealthController
 from common.observe import ObserveRequests
+from common.openapi import refine_openapi
 from common.problems import EXCEPTION_HANDLERS
 from common.runtime import ServiceRuntime
 
@@ -45,17 +46,6 @@ def openapi_config(title: str, description: str, version: str) -> OpenAPIConfig:
                 favicon="",
             )
         ],
-        components=Components(
-            security_schemes={
-                "BearerToken": SecurityScheme(
-                    type="http",
-                    scheme="bearer",
-                    bearer_format="JWT",
-                    description="`shelterbeds token --role ROLE [--team T] [--site S ...]`",
-                )
-            }
-        ),
-        security=[{"BearerToken": []}],
     )
 
 
@@ -88,7 +78,9 @@ def create_service_app(
             *route_handlers,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), **(dependencies or {})},
-        middleware=[bearer_auth(runtime.tokens)],
+        on_app_init=[jwt_auth(runtime.tokens).on_app_init],
+        middleware=[GuardRequests()],
+        request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(title, description, version),
         lifespan=[lifespan],
@@ -96,5 +88,6 @@ def create_service_app(
         debug=False,
         logging_config=None,  # ours (common.logging) is already in place
     )
+    refine_openapi(app)
     app.asgi_handler = ObserveRequests(app.asgi_handler, runtime.metrics)
     return app

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import jwt
 import msgspec
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
-from litestar.middleware.base import DefineMiddleware
+from litestar.security.jwt import JWTCookieAuth, Token
 
 from common.clock import real_now
+from common.ids import Uuid, is_uuid
 
 Role = Literal["shelter_staff", "patrol", "crisis_team", "supervisor", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -74,71 +74,82 @@ class Tokens:
         }
         if team_id:
             claims["team"] = team_id
+        if not all(is_uuid(site) for site in site_ids):
+            raise ValueError("every site is a site id (a UUID)")
         if site_ids:
             claims["sites"] = sorted(set(site_ids))
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
+    @property
+    def secret(self) -> str:
+        return self._secret
+
     def verify(self, token: str) -> Principal:
+        """The same checks the HTTP door makes (`jwt_auth`), for callers outside a request."""
         try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=[ALGORITHM],
-                audience=AUDIENCE,
-                issuer=ISSUER,
-                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise InvalidToken("the token has expired") from exc
-        except jwt.PyJWTError as exc:
+            decoded = Token.decode(token, self._secret, ALGORITHM, **DECODE_RULES)
+        except NotAuthorizedException as exc:
             raise InvalidToken("the token is not valid") from exc
-        try:
-            return msgspec.convert(
-                {
-                    "subject": claims["sub"],
-                    "role": claims.get("role"),
-                    "team_id": claims.get("team"),
-                    "site_ids": frozenset(claims.get("sites") or ()),
-                },
-                Principal,
-            )
-        except msgspec.ValidationError as exc:
-            raise InvalidToken("the token's role or scope is not valid") from exc
+        return principal_of(decoded)
 
 
-class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
-    def __init__(self, app: Any, tokens: Tokens, **kwargs: Any):
-        super().__init__(app, **kwargs)
-        self.tokens = tokens
-
-    async def authenticate_request(
-        self, connection: ASGIConnection[Any, Any, Any, Any]
-    ) -> AuthenticationResult:
-        header = connection.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if not token:
-            token = connection.cookies.get("shelterbeds_token", "")
-            scheme = "bearer" if token else scheme
-        if scheme.lower() != "bearer" or not token.strip():
-            raise NotAuthorizedException(
-                "This call needs `Authorization: Bearer <token>` (see `shelterbeds token`).",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        try:
-            principal = self.tokens.verify(token.strip())
-        except InvalidToken as exc:
-            raise NotAuthorizedException(
-                str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
-            ) from exc
-        return AuthenticationResult(user=principal, auth=token)
+DECODE_RULES: dict[str, Any] = {
+    "audience": [AUDIENCE],
+    "issuer": [ISSUER],
+    "require_claims": ["exp", "iat", "sub", "iss", "aud"],
+}
 
 
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class Claims(msgspec.Struct, frozen=True):
+    """What a token must say, decoded strictly: a `sites` string is not a list of its letters."""
+
+    sub: NonEmpty
+    role: Role
+    team: NonEmpty | None = None
+    sites: list[Uuid] = []
+
+
+def principal_of(token: Token) -> Principal:
+    # litestar's Token checks signature, expiry, issuer and audience, but converts leniently;
+    # the claims that grant access are decoded again, strictly.
+    claims = {"sub": token.sub, **{k: v for k, v in token.extras.items() if k in ("role", "team", "sites")}}
+    try:
+        decoded = msgspec.convert(claims, Claims, strict=True)
+    except msgspec.ValidationError as exc:
+        raise InvalidToken(f"the token's role or scope is not valid ({exc})") from exc
+    if not decoded.sub.strip() or (decoded.team is not None and not decoded.team.strip()):
+        raise InvalidToken("the token's subject and team must not be blank")
+    return Principal(decoded.sub, decoded.role, decoded.team, frozenset(s.lower() for s in decoded.sites))
+
+
+COOKIE = "shelterbeds_token"
 PUBLIC_PATHS = (r"^/health/", r"^/metrics$", r"^/schema")
 
 
-def bearer_auth(tokens: Tokens, public: tuple[str, ...] = PUBLIC_PATHS) -> DefineMiddleware:
-    """Everything needs a token except the public operational paths (health, metrics, schema)."""
-    return DefineMiddleware(BearerAuthMiddleware, tokens=tokens, exclude=list(public))
+def jwt_auth(tokens: Tokens, public: tuple[str, ...] = PUBLIC_PATHS) -> JWTCookieAuth[Principal, Token]:
+    """litestar's JWT door: `Authorization: Bearer <token>`, else the `shelterbeds_token` cookie
+    (pages); everything needs a token except the public operational paths."""
+
+    async def principal(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+        try:
+            return principal_of(token)
+        except InvalidToken as exc:
+            raise NotAuthorizedException(str(exc)) from exc
+
+    return JWTCookieAuth[Principal, Token](
+        token_secret=tokens.secret,
+        retrieve_user_handler=principal,
+        algorithm=ALGORITHM,
+        key=COOKIE,
+        accepted_audiences=DECODE_RULES["audience"],
+        accepted_issuers=DECODE_RULES["issuer"],
+        require_claims=DECODE_RULES["require_claims"],
+        exclude=list(public),
+        exclude_http_methods=["OPTIONS"],  # CORS preflight carries no credentials
+    )
 
 
 def allow(*roles: Role) -> Any:

@@ -25,6 +25,7 @@ from common.db import is_retryable
 from common.logging import get_logger
 from common.metrics import ServiceMetrics
 from common.nats import NatsLink
+from common.retries import CONSUMER_RACE
 from common.uow import UnitOfWork
 from contracts import CloudEvent, Event, decode_data, decode_envelope, parked_subject
 from contracts.streams import StreamSpec
@@ -150,8 +151,8 @@ class EventConsumer:
             return self._count(envelope.type, outcome)
 
     async def _apply(self, envelope: CloudEvent, event: Event, handler: Handler) -> str:
-        for attempt in range(3):
-            try:
+        async for attempt in CONSUMER_RACE.context(on=is_retryable):
+            with attempt:
                 async with self.unit_of_work() as uow:
                     if await uow.already_applied(self.durable, envelope.id):
                         return "duplicate"
@@ -159,12 +160,7 @@ class EventConsumer:
                     await uow.mark_applied(self.durable, envelope.id)
                     await uow.commit()
                     return "applied"
-            except Exception as exc:
-                if attempt < 2 and is_retryable(exc):
-                    await asyncio.sleep(0.05 * (attempt + 1))
-                    continue
-                raise
-        raise AssertionError("unreachable")
+        raise AssertionError("unreachable: stamina either returns or raises")
 
     async def _park(self, msg: Msg, envelope: CloudEvent | None, reason: str, deliveries: int) -> str:
         headers = {

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 
-from common.metrics import CONTENT_TYPE
+from common.metrics import MEDIA_TYPE
 from common.problems import problem
 
 
@@ -50,6 +50,6 @@ class HealthController(Controller):
             checks=checks,
         )
 
-    @get("/metrics", summary="Prometheus metrics", media_type=CONTENT_TYPE)
+    @get("/metrics", summary="Prometheus metrics", media_type=MEDIA_TYPE)
     async def metrics(self, runtime: NamedDependency[Any]) -> Response[bytes]:
-        return Response(runtime.metrics.render(), media_type=CONTENT_TYPE)
+        return Response(runtime.metrics.render(), media_type=MEDIA_TYPE)

@@ -9,6 +9,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+# litestar appends `; charset=utf-8` to every text/* media type itself; naming it here too
+# answered it twice.
+MEDIA_TYPE = CONTENT_TYPE.removesuffix("; charset=utf-8")
 
 
 class ServiceMetrics:

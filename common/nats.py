@@ -16,6 +16,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import NotFoundError
 
 from common.logging import get_logger
+from common.retries import NATS_CONNECT
 from contracts.streams import StreamSpec
 
 log = get_logger(__name__)
@@ -88,19 +89,17 @@ class NatsLink:
         self._task = asyncio.create_task(self._connect_until_done(), name=f"nats-connect-{self.name}")
 
     async def _connect_until_done(self) -> None:
-        delay = 0.2
-        while True:
-            try:
-                await self._connect()
-                return
-            except Exception as exc:
-                log.warning("nats_connect_failed", error=type(exc).__name__, retry_in_s=delay)
-                if self.nc is not None:
-                    with contextlib.suppress(Exception):
-                        await self.nc.close()
-                    self.nc = None
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        async for attempt in NATS_CONNECT.context(on=Exception):
+            with attempt:
+                try:
+                    await self._connect()
+                except Exception as exc:
+                    log.warning("nats_connect_failed", error=type(exc).__name__, attempt=attempt.num)
+                    if self.nc is not None:
+                        with contextlib.suppress(Exception):
+                            await self.nc.close()
+                        self.nc = None
+                    raise
 
     async def _connect(self) -> None:
         async def on_error(exc: Exception) -> None:

@@ -10,6 +10,7 @@ import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from common.auth import COOKIE
 from common.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
 from common.logging import get_logger
 
@@ -64,10 +65,15 @@ def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Re
     return problem(400, detail, title="Invalid request", code="invalid-request", errors=errors or None)
 
 
-def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
     detail = exc.detail if exc.detail and exc.detail != HTTPStatus(status).phrase else _default_detail(status)
-    return problem(status, detail, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if status == 401 and "WWW-Authenticate" not in headers:
+        # RFC 6750: say which scheme, and whether the token sent was the problem
+        sent = "authorization" in request.headers or COOKIE in request.cookies
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if sent else "Bearer"
+    return problem(status, detail, headers=headers or None)
 
 
 def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
@@ -79,7 +85,7 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 def _default_detail(status: int) -> str:
     return {
-        401: "This call needs `Authorization: Bearer <token>`.",
+        401: "This call needs `Authorization: Bearer <token>` (see `shelterbeds token`).",
         403: "Your role may not do this.",
         404: "There is nothing here, or you may not see it.",
         405: "This path does not take that method.",

@@ -9,9 +9,7 @@ retry may succeed.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import random
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -22,6 +20,7 @@ from litestar.exceptions import ValidationException
 
 from common.db import is_retryable
 from common.errors import Conflict, RuleViolation
+from common.retries import WRITE_RACE
 from common.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -29,7 +28,6 @@ U = TypeVar("U", bound=UnitOfWork)
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 200
-MAX_ATTEMPTS = 12
 
 
 class Writes(Generic[U]):
@@ -49,19 +47,18 @@ class Writes(Generic[U]):
     async def run(
         self, work: Callable[[U], Awaitable[T]], *, result_type: type[T], status: int = 201
     ) -> Response[T]:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                return await self._attempt(work, result_type, status)
-            except Exception as exc:
-                if not is_retryable(exc):
-                    raise
-                if attempt == MAX_ATTEMPTS:
-                    raise Conflict(
-                        "Too many people are changing the same thing right now; please try again.",
-                        code="busy",
-                    ) from exc
-                await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)
-        raise AssertionError("unreachable")
+        try:
+            async for attempt in WRITE_RACE.context(on=is_retryable):
+                with attempt:
+                    return await self._attempt(work, result_type, status)
+        except Exception as exc:
+            if is_retryable(exc):
+                raise Conflict(
+                    "Too many people are changing the same thing right now; please try again.",
+                    code="busy",
+                ) from exc
+            raise
+        raise AssertionError("unreachable: stamina either returns or raises")
 
     async def _attempt(
         self, work: Callable[[U], Awaitable[T]], result_type: type[T], status: int

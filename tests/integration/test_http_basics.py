@@ -18,6 +18,7 @@ from tests.support.nats_server import free_port
 from tests.support.service import SECRET, Service, running, service_settings
 from tests.support.sites import night_shelter
 
+ELSEWHERE = "5b0c3a8e-1f2d-4e6a-9b7c-0d1e2f3a4b5c"
 APPS = {"beds": create_beds, "intake": create_intake, "notifications": create_notifications}
 
 
@@ -34,6 +35,7 @@ async def test_every_service_answers_health_metrics_and_openapi(
         assert ready["checks"] == {"database": "ok", "nats": "ok"}
         metrics = await app.get("/metrics")
         assert metrics.status_code == 200
+        assert metrics.headers["content-type"] == "text/plain; version=1.0.0; charset=utf-8"
         assert "shelterbeds_http_requests_total" in metrics.text
         spec = (await app.get("/schema/openapi.json")).json()
         assert spec["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
@@ -121,6 +123,13 @@ def _forged(**claims: object) -> str:
         (_forged(exp=int((datetime.now(UTC) - timedelta(minutes=1)).timestamp())), "expired"),
         (_forged(role="janitor"), "unknown role"),
         (_forged(aud="elsewhere"), "wrong audience"),
+        (_forged(role="shelter_staff", sites=ELSEWHERE), "sites as a string, not a list"),
+        (_forged(role="shelter_staff", sites=["the shelter on Main street"]), "a site that is no id"),
+        (_forged(sub=""), "empty subject"),
+        (_forged(sub=7), "subject not a string"),
+        (_forged(role="patrol", team=""), "empty team"),
+        (_forged(role="patrol", team=["north"]), "team not a string"),
+        (_forged(role=None), "no role"),
     ],
 )
 async def test_a_missing_forged_or_expired_token_gets_401_problem(
@@ -146,9 +155,24 @@ async def test_a_token_printed_by_shelterbeds_token_is_accepted(
     from shelterbeds.cli import main
 
     monkeypatch.setenv("SHELTERBEDS_SECRET", SECRET)
-    site = "0b6c3c8e-6d1f-4a51-9a44-2f1f6f3d9e10"
-    assert main(["token", "--role", "shelter_staff", "--site", site, "--data-dir", str(data_dir)]) == 0
+    assert main(["token", "--role", "shelter_staff", "--site", ELSEWHERE, "--data-dir", str(data_dir)]) == 0
     token = capsys.readouterr().out.strip()
     assert (await beds.get("/api/v1/sites", token)).status_code == 200
     claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="shelterbeds")
-    assert claims["role"] == "shelter_staff" and claims["sites"] == [site]
+    assert claims["role"] == "shelter_staff" and claims["sites"] == [ELSEWHERE]
+
+
+async def test_the_token_cookie_is_accepted_for_pages(beds: Service) -> None:
+    token = beds.token("supervisor")
+    response = await beds.http.get("/api/v1/sites", headers={"cookie": f"shelterbeds_token={token}"})
+    assert response.status_code == 200, response.text
+    forged = _forged(_secret="another-secret-that-is-long-enough-for-hs256")
+    refused = await beds.http.get("/api/v1/sites", headers={"cookie": f"shelterbeds_token={forged}"})
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+async def test_public_paths_need_no_token(beds: Service) -> None:
+    for path in ("/health/live", "/health/ready", "/metrics", "/schema/openapi.json", "/schema"):
+        assert (await beds.get(path)).status_code == 200, path
+    assert (await beds.get("/api/v1/sites")).headers["www-authenticate"] == "Bearer"

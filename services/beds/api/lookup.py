@@ -10,6 +10,8 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery, QueryParameter
 
+from common.ids import UUID_PATTERN
+from common.times import OutOfRange, day_or_time
 from contracts.events.base import Gender, SiteKind
 from services.beds.api import urls
 from services.beds.api.dependencies import Dispatch
@@ -19,6 +21,19 @@ from services.beds.service_layer import read_models as rm
 from services.beds.service_layer import views
 
 MAX_LEDGER_DAYS = 366
+DAY_OR_TIME = "a date (2026-11-23) or an RFC 3339 time with offset (the date it falls on)"
+
+
+def query_day(name: str, value: str | None) -> date | None:
+    """`from`/`to` parsed here, not by litestar, so that a refusal names the public parameter."""
+    if value is None:
+        return None
+    try:
+        return day_or_time(name, value)
+    except OutOfRange as exc:
+        raise ValidationException(
+            f"{name}: {exc}", extra=[{"key": name, "message": str(exc), "source": "query"}]
+        ) from exc
 
 
 class AvailabilityController(Controller):
@@ -63,12 +78,13 @@ class LedgerController(Controller):
     async def nights(
         self,
         bus: NamedDependency[Dispatch],
-        site_id: FromQuery[str | None] = None,
-        start: Annotated[date | None, QueryParameter(name="from")] = None,
-        end: Annotated[date | None, QueryParameter(name="to")] = None,
+        site_id: Annotated[str | None, QueryParameter(pattern=UUID_PATTERN, description="a UUID")] = None,
+        start_text: Annotated[str | None, QueryParameter(name="from", description=DAY_OR_TIME)] = None,
+        end_text: Annotated[str | None, QueryParameter(name="to", description=DAY_OR_TIME)] = None,
     ) -> list[rm.LedgerNight]:
-        end = end or bus.today()
-        start = start or end - timedelta(days=30)
+        given_start, given_end = query_day("from", start_text), query_day("to", end_text)
+        end = given_end or bus.today()
+        start = given_start or end - timedelta(days=30)
         if start > end:
             raise ValidationException("`from` must not be after `to`.")
         if (end - start).days > MAX_LEDGER_DAYS:

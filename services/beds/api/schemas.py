@@ -3,11 +3,13 @@ the domain then checks the rules (422/409), so bad input changes nothing."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import time
 from typing import Annotated, Any
 
 import msgspec
 
+from common.ids import Uuid
+from common.times import AwareTime, check_year
 from contracts.events.base import Gender, Restriction, SiteKind, Source
 from services.beds.domain.party import MAX_ADULTS, MAX_CHILDREN, Needs, Party
 from services.beds.domain.sites import MAX_BEDS_PER_ROOM, MAX_MATS
@@ -23,8 +25,6 @@ Mats = Annotated[int, msgspec.Meta(ge=0, le=MAX_MATS)]
 StayDays = Annotated[int, msgspec.Meta(ge=1, le=365)]
 Timezone = Annotated[str, msgspec.Meta(min_length=1, max_length=60, examples=["Europe/Kyiv"])]
 Clock = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["08:00"])]
-Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-AwareTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 class Strict(msgspec.Struct, forbid_unknown_fields=True):
@@ -32,6 +32,8 @@ class Strict(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PartyIn(Strict):
+    """Who arrives together. At least one person: adults + children >= 1 (else 400)."""
+
     adults: Adults
     gender: Gender
     children: Children = 0
@@ -118,15 +120,18 @@ class CheckinIn(Strict):
     needs: NeedsIn | None = None
     started_at: AwareTime | None = None
     source: Source | None = None
-    referral_id: Id | None = None
+    referral_id: Uuid | None = None
+
+    def __post_init__(self) -> None:
+        check_year("started_at", self.started_at)
 
 
 class HoldIn(Strict):
-    site_id: Id
+    site_id: Uuid
     party: PartyIn
     needs: NeedsIn | None = None
     eta_minutes: Annotated[int, msgspec.Meta(ge=1, le=720)] | None = None
-    referral_id: Id | None = None
+    referral_id: Uuid | None = None
     source: Source | None = None
 
 

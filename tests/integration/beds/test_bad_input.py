@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,7 +245,7 @@ async def test_unknown_ids_are_404(beds: Service, town: Town) -> None:
 async def test_the_wrong_role_gets_403_another_sites_inside_404_and_no_token_401(
     beds: Service, town: Town
 ) -> None:
-    stranger = beds.token("shelter_staff", sites=["elsewhere"])
+    stranger = beds.token("shelter_staff", sites=[str(uuid.uuid4())])
     await all_refused(
         beds,
         [

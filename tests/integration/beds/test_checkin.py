@@ -4,6 +4,7 @@ only the people it is meant for."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -164,7 +165,7 @@ async def test_staff_of_another_site_get_403_at_a_public_site_and_404_at_a_confi
 ) -> None:
     night = (await open_site(beds, night_shelter()))["id"]
     refuge = (await open_site(beds, crisis_room()))["id"]
-    elsewhere = beds.token("shelter_staff", sites=["some-other-site"])
+    elsewhere = beds.token("shelter_staff", sites=[str(uuid.uuid4())])
     patrol = beds.token("patrol", team="patrol-1")
 
     assert_problem(await check_in(beds, night, elsewhere), 403)

@@ -4,6 +4,8 @@ on can be taken away."""
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 
 from tests.integration.beds.helpers import (
@@ -213,7 +215,8 @@ async def test_a_patrol_never_sees_a_confidential_site_and_a_crisis_teams_look_i
 ) -> None:
     refuge = await open_site(beds, crisis_room())
     assert_problem(await beds.get(site_url(refuge["id"]), beds.token("patrol")), 404)
-    assert_problem(await beds.get(site_url(refuge["id"]), beds.token("shelter_staff", sites=["x"])), 404)
+    stranger = beds.token("shelter_staff", sites=[str(uuid.uuid4())])
+    assert_problem(await beds.get(site_url(refuge["id"]), stranger), 404)
     assert await audit_rows(beds, refuge["id"]) == []
 
     team = beds.token("crisis_team", team="mobile-1", subject="crisis-team-member-7")

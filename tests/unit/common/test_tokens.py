@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import jwt
 import pytest
 
 from common.auth import InvalidToken, Principal, Tokens
 
 SECRET = "unit-test-secret-that-is-long-enough-for-hs256"
+SITE_A = "0a5d3c2e-7b1f-4c8e-9d6a-1e2f3a4b5c6d"
+SITE_B = "0b5d3c2e-7b1f-4c8e-9d6a-1e2f3a4b5c6d"
 
 
 def test_a_token_carries_role_team_and_sites() -> None:
     tokens = Tokens(SECRET)
     principal = tokens.verify(
-        tokens.issue("shelter_staff", team_id="t-1", site_ids=["b", "a"], subject="door-1")
+        tokens.issue("shelter_staff", team_id="t-1", site_ids=[SITE_B, SITE_A], subject="door-1")
     )
-    assert principal == Principal("door-1", "shelter_staff", "t-1", frozenset({"a", "b"}))
+    assert principal == Principal("door-1", "shelter_staff", "t-1", frozenset({SITE_A, SITE_B}))
 
 
 def test_every_token_has_its_own_subject_unless_named() -> None:
@@ -46,3 +49,46 @@ def test_only_known_roles_are_issued() -> None:
 def test_a_short_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="256-bit"):
         Tokens("too-short")
+
+
+def signed(**claims: object) -> str:
+    now = datetime.now(UTC)
+    body: dict[str, object] = {
+        "iss": "shelterbeds",
+        "aud": "shelterbeds",
+        "sub": "door-1",
+        "role": "shelter_staff",
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(hours=1)).timestamp()),
+    }
+    body.update(claims)
+    return jwt.encode({k: v for k, v in body.items() if v is not None}, SECRET, algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sites": SITE_A},  # a string is not a list: it was read as the set of its characters
+        {"sites": ["main street"]},
+        {"sites": [SITE_A, 7]},
+        {"sub": ""},
+        {"sub": "   "},
+        {"team": ""},
+        {"team": 12},
+        {"role": "janitor"},
+        {"role": None},
+    ],
+)
+def test_claims_are_decoded_strictly(claims: dict[str, object]) -> None:
+    with pytest.raises(InvalidToken):
+        Tokens(SECRET).verify(signed(**claims))
+
+
+def test_well_formed_claims_are_read() -> None:
+    principal = Tokens(SECRET).verify(signed(team="north", sites=[SITE_A]))
+    assert principal == Principal("door-1", "shelter_staff", "north", frozenset({SITE_A}))
+
+
+def test_only_site_ids_are_issued() -> None:
+    with pytest.raises(ValueError, match="UUID"):
+        Tokens(SECRET).issue("shelter_staff", site_ids=["s-1"])
