@@ -27,6 +27,7 @@ from common.writes import MAX_KEY_LENGTH, REPLAYED_HEADER
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
 WRITES = "writes"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -141,9 +142,17 @@ def _statuses(path: str, handler: HTTPRouteHandler, public: bool) -> set[int]:
         statuses |= {400, 413, 415}
         if _names_ids(signature["data"].annotation):
             statuses.add(404)  # an id in the body that names nothing (or nothing the caller may see)
-    if WRITES in signature:
+    if _is_write(handler):
         statuses |= {400, 409, 422}  # a malformed key; busy; a key reused
     return statuses
+
+
+def _is_write(handler: HTTPRouteHandler) -> bool:
+    """Every write runs through `common.writes` (directly, or through a service's bus), which takes
+    `Idempotency-Key`, retries lost races and answers a busy 409."""
+    params = handler.parsed_fn_signature.parameters
+    dispatched = ACCESS_CHECKED_BY in params and not (handler.http_methods <= READ_METHODS)
+    return WRITES in params or dispatched
 
 
 def _names_ids(body_type: Any) -> bool:
@@ -205,7 +214,7 @@ def _operation(doc_op: dict[str, Any], path: str, handler: HTTPRouteHandler, pub
         if parameter.get("in") == "path" and parameter["name"].endswith("_id"):
             parameter["schema"] = {"type": "string", "format": "uuid"}
             parameter["description"] = "a UUID; anything else is a 404 like a missing object"
-    if WRITES in handler.parsed_fn_signature.parameters:
+    if _is_write(handler):
         parameters.append(IDEMPOTENCY_KEY)
         for code, response in responses.items():
             if code.startswith("2"):

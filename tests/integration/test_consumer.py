@@ -84,13 +84,16 @@ async def test_a_site_created_in_beds_reaches_intakes_read_model(
         ]
 
 
+REFUGE = "3f0d9c1e-8a7b-4c6d-9e5f-1a2b3c4d5e6f"
+
+
 async def test_intake_hides_a_confidential_site_from_a_patrol_token_carrying_it_as_beds_does(
     databases: Databases, backend: str, nats_url: str, data_dir: Path
 ) -> None:
     url = await databases.fresh("intake", backend)
     settings = service_settings("intake", database_url=url, nats_url=nats_url, data_dir=data_dir)
     refuge = msgspec.structs.replace(
-        site_created("refuge-1", kind="crisis_room"), confidential=True, public_name=None, lat=None, lon=None
+        site_created(REFUGE, kind="crisis_room"), confidential=True, public_name=None, lat=None, lon=None
     )
     async with running(create_intake, settings) as intake:
         await publish(nats_url, envelope_of(refuge))
@@ -98,14 +101,14 @@ async def test_intake_hides_a_confidential_site_from_a_patrol_token_carrying_it_
 
         seen = {}
         for who, token in {
-            "patrol with --site": intake.token("patrol", sites=["refuge-1"]),
-            "its staff": intake.token("shelter_staff", sites=["refuge-1"]),
+            "patrol with --site": intake.token("patrol", sites=[REFUGE]),
+            "its staff": intake.token("shelter_staff", sites=[REFUGE]),
             "a crisis team": intake.token("crisis_team", team="mobile-1"),
         }.items():
             answer = await intake.get("/api/v1/sites", token)
             assert answer.status_code == 200, answer.text
             seen[who] = [s["id"] for s in answer.json()]
-        assert seen == {"patrol with --site": [], "its staff": ["refuge-1"], "a crisis team": ["refuge-1"]}
+        assert seen == {"patrol with --site": [], "its staff": [REFUGE], "a crisis team": [REFUGE]}
 
 
 async def test_an_event_delivered_twice_is_applied_once(
