@@ -7,6 +7,7 @@ anchor, so they agree on what time it is.
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -67,7 +68,8 @@ class ManualClock:
         self._now = moment.astimezone(UTC)
 
     def real_seconds(self, virtual: timedelta) -> float:
-        return 0.0
+        """Never, by itself: this clock moves only when told."""
+        return math.inf
 
 
 def make_clock(scale: float, anchor_real: float | None = None, anchor_virtual: float | None = None) -> Clock:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,6 +46,10 @@ class Clocks:
         self.tick_seconds = tick_seconds
         self.clock = clock
         self.next_due = next_due
+        # Waking for due work makes sense only on a clock that moves by itself (not a test's).
+        self.follows_time = (
+            clock is not None and next_due is not None and math.isfinite(clock.real_seconds(timedelta(1)))
+        )
         self._wake = asyncio.Event()
         self.leader = False
         # a tick asked for (tests, `replay`) may come while the loop's own tick runs: one at a time
@@ -76,7 +81,8 @@ class Clocks:
 
     def wake(self) -> None:
         """Something was just committed that may be due sooner than the next tick (a short hold)."""
-        self._wake.set()
+        if self.follows_time:
+            self._wake.set()
 
     async def run(self) -> None:
         while True:
@@ -96,7 +102,7 @@ class Clocks:
         """Real seconds until the earliest due work, at most one tick. A fixed tick alone is too
         coarse for a faster clock: at 600x one real second is ten minutes, and a hold's 15-minute
         warning would come at 5."""
-        if not self.leader or self.next_due is None or self.clock is None:
+        if not self.leader or not self.follows_time or self.next_due is None or self.clock is None:
             return self.tick_seconds
         due = await self.next_due()
         if due is None:

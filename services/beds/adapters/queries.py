@@ -8,11 +8,12 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.beds.adapters import due_work
 from services.beds.adapters.orm import holds, nightly_ledger, place_claims, places, rooms, sites, stays
 from services.beds.domain.holds import Hold
 from services.beds.domain.sites import Place, Room, Site
@@ -70,6 +71,10 @@ class Box:
 class BedsReads:
     def __init__(self, session: AsyncSession):
         self.session = session
+
+    async def next_due(self) -> datetime | None:
+        """When the clocks next have work (`due_work`)."""
+        return await due_work.next_due(self.session)
 
     async def site(self, site_id: str) -> Site | None:
         return await self.session.get(Site, site_id)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from common.scheduler import ClockJob
-from services.beds.adapters import due_work
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain.nights import night_figures
 
@@ -26,7 +25,7 @@ class BedsClocks:
 
     async def next_due(self) -> datetime | None:
         async with self.read() as uow:
-            return await due_work.next_due(uow.session)
+            return await uow.reads.next_due()
 
     def jobs(self) -> list[ClockJob]:
         return [

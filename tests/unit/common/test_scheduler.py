@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from common.clock import ScaledClock
+from common.clock import ManualClock, ScaledClock
 from common.metrics import ServiceMetrics
 from common.scheduler import Clocks
 
@@ -48,3 +48,17 @@ async def test_work_already_due_is_done_almost_at_once() -> None:
     clocks, _ = clocks_due_in(-timedelta(minutes=1), scale=60)
     await clocks.tick()
     assert await clocks._until_next_due() <= 0.01
+
+
+async def test_on_a_test_s_manual_clock_the_loop_keeps_its_tick_and_ignores_wake_ups() -> None:
+    clock = ManualClock(datetime(2026, 12, 1, 20, 0, tzinfo=UTC))
+
+    async def due_now() -> datetime | None:
+        return clock.now()
+
+    lease: Any = AlwaysLeader()
+    clocks = Clocks([], lease, ServiceMetrics("beds"), tick_seconds=5.0, clock=clock, next_due=due_now)
+    await clocks.tick()
+    assert await clocks._until_next_due() == 5.0
+    clocks.wake()
+    assert not clocks._wake.is_set()
