@@ -140,7 +140,7 @@ def work(
             claim = {"stay_id": owner_id, "hold_id": None, "ends_at": None}
         else:
             rows = [(holds, _hold(owner_id, site_id, now))]
-            claim = {"stay_id": None, "hold_id": owner_id, "ends_at": now + timedelta(hours=10)}
+            claim = {"stay_id": None, "hold_id": owner_id, "ends_at": None}
         rows.append(
             (
                 place_claims,
