@@ -21,7 +21,7 @@ from common.migrations import upgrade
 from shelterbeds.registry import SERVICES
 
 UKRAINE = ((45.5, 52.0), (22.5, 40.0))
-PARTIES = (
+PARTIES: tuple[dict[str, str | int], ...] = (
     {"adults": 1, "gender": "male"},
     {"adults": 1, "gender": "female"},
     {"adults": 1, "children": 2, "gender": "female"},
@@ -56,7 +56,7 @@ async def one_size(
         timings: dict[str, list[float]] = {"availability": [], "health": []}
         async with httpx.AsyncClient(base_url=service.base_url, timeout=60) as client:
             for n in range(queries + 20):  # the first 20 of each warm the process up
-                params = {
+                params: dict[str, str | int | float] = {
                     "lat": rng.uniform(*UKRAINE[0]),
                     "lon": rng.uniform(*UKRAINE[1]),
                     **rng.choice(PARTIES),

@@ -267,13 +267,13 @@ def main() -> None:
         results["postgres"]["http"] = http
     print(save("availability", results))
     for backend, figures in results.items():
-        ms = figures["ms"]  # type: ignore[index]
+        ms = figures["ms"]
         print(
-            f"{backend:8} {figures['sites']} sites, {figures['places']} places: "  # type: ignore[index]
+            f"{backend:8} {figures['sites']} sites, {figures['places']} places: "
             f"search p50 {ms['search']['p50']} ms p95 {ms['search']['p95']} ms | "
             f"naive p50 {ms['naive']['p50']} ms p95 {ms['naive']['p95']} ms | {figures['speedup_p50']}x"
         )
-        http = figures["http"]  # type: ignore[index]
+        http = figures["http"]
         for size in ("small", "large"):
             at = http[size]
             print(
