@@ -6,6 +6,10 @@ Compares, in the same run on the same database, the service's search (sites rank
 checked for a fitting place chunk by chunk, nearest first) with the naive search (count free
 places of every site in one grouped query, then filter and sort). Sites are spread over Ukraine,
 about 60 % of beds are taken, and queries come from random points for random parties.
+
+Then through HTTP (bench/_availability_http.py): p99 of `GET /api/v1/availability` of a real beds
+process against p99 of its `/health/live`, asked in turns, at 50 sites and at `--sites`, and the
+growth between the two (p99 at `--sites` / p99 at 50).
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from datetime import UTC, datetime
 from datetime import time as clock_time
 from pathlib import Path
 from tempfile import mkdtemp
+from typing import Any
 
 import sqlalchemy as sa
 
+from bench._availability_http import through_http
 from bench._support import save
 from common.clock import SystemClock
 from common.db import Database, drop_postgres_database
@@ -240,28 +246,41 @@ def main() -> None:
     )
     parser.add_argument("--sites", type=int, default=5000)
     parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--http-queries", type=int, default=300, help="of each, through HTTP")
     parser.add_argument(
         "--postgres", help="also measure on this server, e.g. postgresql+asyncpg://postgres@127.0.0.1/"
     )
     args = parser.parse_args()
     configure_logging("warning")
-    results: dict[str, object] = {}
+    results: dict[str, dict[str, Any]] = {}
     sqlite_url = f"sqlite+aiosqlite:///{Path(mkdtemp(prefix='bench-availability-')) / 'beds.db'}"
     results["sqlite"] = asyncio.run(measure(sqlite_url, args.sites, args.queries))
+    results["sqlite"]["http"] = asyncio.run(through_http(populate, args.sites, args.http_queries, None))
     if args.postgres:
         url = args.postgres.rstrip("/") + f"/bench_availability_{uuid.uuid4().hex[:8]}"
         try:
             results["postgres"] = asyncio.run(measure(url, args.sites, args.queries))
         finally:
             asyncio.run(drop_postgres_database(url))
+        http = asyncio.run(through_http(populate, args.sites, args.http_queries, args.postgres))
+        results["postgres"]["http"] = http
     print(save("availability", results))
     for backend, figures in results.items():
-        ms = figures["ms"]  # type: ignore[index]
+        ms = figures["ms"]
         print(
-            f"{backend:8} {figures['sites']} sites, {figures['places']} places: "  # type: ignore[index]
+            f"{backend:8} {figures['sites']} sites, {figures['places']} places: "
             f"search p50 {ms['search']['p50']} ms p95 {ms['search']['p95']} ms | "
             f"naive p50 {ms['naive']['p50']} ms p95 {ms['naive']['p95']} ms | {figures['speedup_p50']}x"
         )
+        http = figures["http"]
+        for size in ("small", "large"):
+            at = http[size]
+            print(
+                f"{backend:8} HTTP {at['sites']} sites: availability p50 {at['availability']['p50_ms']} ms "
+                f"p99 {at['availability']['p99_ms']} ms | health p99 {at['health']['p99_ms']} ms | "
+                f"p99 x{at['p99_vs_health']} of health"
+            )
+        print(f"{backend:8} HTTP growth of p99 from 50 to {args.sites} sites: x{http['growth_p99']}")
 
 
 if __name__ == "__main__":

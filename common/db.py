@@ -3,7 +3,12 @@
 SQLite: WAL, foreign keys, a generous busy timeout, and write transactions that start with
 `BEGIN IMMEDIATE` — a deferred transaction that later upgrades to a write fails with SQLITE_BUSY
 at once instead of waiting, which turns a race for the last bed into an error. Reads use plain
-deferred transactions so that they never queue behind writers.
+deferred transactions so that they never queue behind writers. The writers of one process take
+turns on an asyncio lock per database file before BEGIN IMMEDIATE: SQLite lets one writer in at a
+time anyway, and a writer that finds the file locked waits in SQLite's busy handler, which sleeps
+in steps of up to 100 ms and so leaves the file idle long after the holder has committed; the lock
+hands the turn over the moment the holder's connection is back in the pool. The busy handler
+still arbitrates between processes.
 
 PostgreSQL: READ COMMITTED plus database constraints (see each service's schema); the write
 path retries a bounded number of times on serialization failures and constraint races.
@@ -11,6 +16,9 @@ path retries a bounded number of times on serialization failures and constraint 
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import weakref
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,10 +27,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_
 
 WRITE_OPTION = "shelterbeds_write"
 # serialization_failure, deadlock_detected, exclusion_violation, unique_violation
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "23P01", "23505"})
+WRITE_TURN_TIMEOUT = 30.0  # as long as the busy timeout: past it, the same retryable "locked" error
+_TURN = "shelterbeds_write_turn"
+# Two Database objects on one file (two replicas in one process, in tests) share a turn; a lock
+# belongs to one event loop, so the turns are kept per loop.
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -53,14 +69,30 @@ def is_sqlite(engine_or_url: AsyncEngine | str) -> bool:
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if is_sqlite(url):
         engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, make_url(url).database or "")
         return engine
     return create_async_engine(
         url, hide_parameters=True, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
     )
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _write_turn(path: str) -> asyncio.Lock:
+    return _turns.setdefault(asyncio.get_running_loop(), {}).setdefault(path, asyncio.Lock())
+
+
+async def _take_turn(lock: asyncio.Lock) -> None:
+    # asyncio.timeout, not wait_for: on Python 3.11 a wait_for cancelled just as the lock is
+    # granted loses the grant, and the lock stays taken by nobody.
+    try:
+        async with asyncio.timeout(WRITE_TURN_TIMEOUT):
+            await lock.acquire()
+    except TimeoutError:
+        raise OperationalError(
+            "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+        ) from None
+
+
+def _configure_sqlite(engine: AsyncEngine, path: str) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
         # Let us issue BEGIN ourselves (the driver's implicit BEGIN is always DEFERRED).
@@ -77,8 +109,31 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if not connection.get_execution_options().get(WRITE_OPTION, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        held = connection.connection.info  # the pooled connection's: it outlives this transaction
+        if _TURN not in held and path not in ("", ":memory:"):
+            lock = _write_turn(path)
+            await_(_take_turn(lock))  # runs inside SQLAlchemy's greenlet, on the event loop
+            held[_TURN] = lock
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _give_turn(connection.connection.info)
+            raise
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_: Any, record: Any) -> None:
+        # Back in the pool: the COMMIT (or ROLLBACK) has finished, so the next writer gets in at once.
+        if record is not None:
+            _give_turn(record.info)
+
+
+def _give_turn(info: dict[str, Any]) -> None:
+    lock = info.pop(_TURN, None)
+    if lock is not None:
+        lock.release()
 
 
 class Database:

@@ -7,6 +7,7 @@ check-ins on one site happen one after the other, and the capacity they see is t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -76,34 +77,51 @@ class SiteRepository:
     ) -> SiteFloor | None:
         """The site and everything on it, locked for this transaction (unless `lock=False`, for
         reading). Claims that ended before `since` (default: now) are history and not loaded."""
-        query = sa.select(Site).where(sites.c.id == site_id).execution_options(populate_existing=True)
-        site = await self.session.scalar(query.with_for_update() if lock else query)
+        # Every booking loads a floor, so its statements are lambdas: SQLAlchemy builds each
+        # one once and then only binds `site_id` and `since`, instead of building it anew.
+        fresh = {"populate_existing": True}
+        query = sa.lambda_stmt(lambda: sa.select(Site).where(sites.c.id == site_id))
+        if lock:
+            query += lambda q: q.with_for_update()
+        site = await self.session.scalar(query, execution_options=fresh)
         if site is None:
             return None
         since = since or self.uow.clock.now()
-        site_rooms = (await self.session.scalars(sa.select(Room).where(rooms.c.site_id == site_id))).all()
-        site_places = (await self.session.scalars(sa.select(Place).where(places.c.site_id == site_id))).all()
+        site_rooms = (
+            await self.session.scalars(
+                sa.lambda_stmt(lambda: sa.select(Room).where(rooms.c.site_id == site_id))
+            )
+        ).all()
+        site_places = (
+            await self.session.scalars(
+                sa.lambda_stmt(lambda: sa.select(Place).where(places.c.site_id == site_id))
+            )
+        ).all()
         claims = (
             await self.session.scalars(
-                sa.select(PlaceClaim)
-                .where(
-                    place_claims.c.site_id == site_id,
-                    sa.or_(place_claims.c.ends_at.is_(None), place_claims.c.ends_at > since),
-                )
-                .execution_options(populate_existing=True)
+                sa.lambda_stmt(
+                    lambda: sa.select(PlaceClaim).where(
+                        place_claims.c.site_id == site_id,
+                        sa.or_(place_claims.c.ends_at.is_(None), place_claims.c.ends_at > since),
+                    )
+                ),
+                execution_options=fresh,
             )
         ).all()
-        over_capacity = (
-            await self.session.scalars(
-                sa.select(Stay)
-                .where(
-                    stays.c.site_id == site_id,
-                    stays.c.place_kind == "over_capacity",
-                    stays.c.ended_at.is_(None),
+        over_capacity: Sequence[Stay] = ()
+        if site.kind == "night_shelter":  # the only kind that checks people in past its places
+            over_capacity = (
+                await self.session.scalars(
+                    sa.lambda_stmt(
+                        lambda: sa.select(Stay).where(
+                            stays.c.site_id == site_id,
+                            stays.c.place_kind == "over_capacity",
+                            stays.c.ended_at.is_(None),
+                        )
+                    ),
+                    execution_options=fresh,
                 )
-                .execution_options(populate_existing=True)
-            )
-        ).all()
+            ).all()
         floor = SiteFloor(site, site_rooms, site_places, claims, over_capacity)
         self.track(floor)
         return floor
