@@ -10,18 +10,26 @@ from common.consumer import Subscription
 from common.runtime import ServiceRuntime
 from common.settings import Settings, settings_from_env
 from common.site_directory import site_directory_handler
-from common.uow import UnitOfWork
 from contracts.streams import BEDS
 from services.notifications.adapters.orm import plumbing, site_directory
+from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
+from services.notifications.api.alerts import AlertsController
+from services.notifications.api.dependencies import dependencies
+from services.notifications.api.teams import ChannelsController, TeamsController
+from services.notifications.service_layer.alerts import routed_handlers
+from services.notifications.service_layer.messagebus import notifications_bus
 
 DESCRIPTION = """\
-Teams, their channels (webhook, Telegram, e-mail, live feed) and the alerts they must hear.
-Keeps a read model of beds' sites from their events, so that staff teams can name their sites."""
+Teams, their channels (webhook, Telegram, e-mail, live feed) and the alerts they must hear,
+routed from beds' events. Keeps a read model of beds' sites from their events, so that staff
+teams can name their sites. Every `/api/v1` call needs `Authorization: Bearer <token>`; writes
+accept `Idempotency-Key`. Errors are RFC 9457 problem details."""
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRuntime[UnitOfWork]:
-    runtime = ServiceRuntime(settings, plumbing, UnitOfWork, clock=clock)
+def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRuntime[NotificationsUnitOfWork]:
+    runtime = ServiceRuntime(settings, plumbing, NotificationsUnitOfWork, clock=clock)
     runtime.subscribe(Subscription("notifications-sites", BEDS, site_directory.handlers()))
+    runtime.subscribe(Subscription("notifications-alerts", BEDS, routed_handlers()))
     return runtime
 
 
@@ -32,10 +40,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         title="shelterbeds · notifications",
         description=DESCRIPTION,
         route_handlers=[
-            site_directory_handler(
-                site_directory,
-                path="/api/v1/sites",
-                roles=("supervisor",),
-            )
+            TeamsController,
+            ChannelsController,
+            AlertsController,
+            site_directory_handler(site_directory, path="/api/v1/sites", roles=("supervisor",)),
         ],
+        dependencies=dependencies(notifications_bus(runtime.unit_of_work)),
     )
