@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import httpx
 from litestar import Litestar
 
 from common.app import create_service_app
@@ -12,11 +15,14 @@ from common.settings import Settings, settings_from_env
 from common.site_directory import site_directory_handler
 from contracts.streams import BEDS
 from services.notifications.adapters.orm import plumbing, site_directory
+from services.notifications.adapters.senders import EmailSender, senders
 from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from services.notifications.api.alerts import AlertsController
 from services.notifications.api.dependencies import dependencies
 from services.notifications.api.teams import ChannelsController, TeamsController
 from services.notifications.service_layer.alerts import routed_handlers
+from services.notifications.service_layer.delivery import DeliveryWorker
+from services.notifications.service_layer.escalation import Escalation
 from services.notifications.service_layer.messagebus import notifications_bus
 
 DESCRIPTION = """\
@@ -30,6 +36,29 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRunt
     runtime = ServiceRuntime(settings, plumbing, NotificationsUnitOfWork, clock=clock)
     runtime.subscribe(Subscription("notifications-sites", BEDS, site_directory.handlers()))
     runtime.subscribe(Subscription("notifications-alerts", BEDS, routed_handlers()))
+    escalation = Escalation(runtime.unit_of_work, timedelta(minutes=settings.escalate_after_minutes))
+    runtime.run_clocks(escalation.jobs(), next_due=escalation.next_due)
+
+    async def deliver() -> None:
+        async with httpx.AsyncClient(timeout=settings.delivery_timeout_seconds) as client:
+            smtp = EmailSender(
+                settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.delivery_timeout_seconds
+            )
+            worker = DeliveryWorker(
+                runtime.unit_of_work,
+                senders(
+                    client,
+                    telegram_api_url=settings.telegram_api_url,
+                    telegram_bot_token=settings.telegram_bot_token,
+                    smtp=smtp,
+                ),
+                runtime.clock,
+                timeout_seconds=settings.delivery_timeout_seconds,
+                poll_seconds=settings.delivery_poll_seconds,
+            )
+            await worker.run()
+
+    runtime.run_loop("deliveries", deliver)
     return runtime
 
 

@@ -4,6 +4,7 @@ repositories on it."""
 from __future__ import annotations
 
 from common.uow import UnitOfWork
+from services.notifications.adapters.deliveries import Deliveries
 from services.notifications.adapters.repositories import Alerts, Channels, Teams
 
 
@@ -11,8 +12,10 @@ class NotificationsUnitOfWork(UnitOfWork):
     teams: Teams
     channels: Channels
     alerts: Alerts
+    deliveries: Deliveries
 
     def _start(self) -> None:
         self.teams = Teams(self.session)
         self.channels = Channels(self.session)
         self.alerts = Alerts(self.session)
+        self.deliveries = Deliveries(self.session, postgres=not self.db.sqlite)

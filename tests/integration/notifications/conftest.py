@@ -31,8 +31,9 @@ async def notifications(
     notifications_overrides: dict[str, Any],
 ) -> AsyncIterator[Service]:
     url = await databases.fresh("notifications", backend)
+    overrides = {"delivery_poll_seconds": 0.05, "delivery_timeout_seconds": 2.0, **notifications_overrides}
     settings = service_settings(
-        "notifications", database_url=url, nats_url=nats_url, data_dir=data_dir, **notifications_overrides
+        "notifications", database_url=url, nats_url=nats_url, data_dir=data_dir, **overrides
     )
     async with running(create_notifications, settings, clock) as service:
         yield service
