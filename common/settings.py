@@ -74,6 +74,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     delivery_poll_seconds: Positive = 0.5
     delivery_timeout_seconds: Positive = 10.0
     escalate_after_minutes: Positive = 10.0
+    # the live feed: how often it looks for new alerts, and the comment that keeps proxies open
+    feed_poll_seconds: Positive = 1.0
+    feed_heartbeat_seconds: Positive = 15.0
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"

@@ -19,6 +19,7 @@ from services.notifications.adapters.senders import EmailSender, senders
 from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from services.notifications.api.alerts import AlertsController
 from services.notifications.api.dependencies import dependencies
+from services.notifications.api.feed import feed_handler
 from services.notifications.api.teams import ChannelsController, TeamsController
 from services.notifications.service_layer.alerts import routed_handlers
 from services.notifications.service_layer.delivery import DeliveryWorker
@@ -63,7 +64,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRunt
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
-    runtime = build_runtime(settings or settings_from_env("notifications"), clock)
+    settings = settings or settings_from_env("notifications")
+    runtime = build_runtime(settings, clock)
     return create_service_app(
         runtime,
         title="shelterbeds · notifications",
@@ -72,6 +74,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             TeamsController,
             ChannelsController,
             AlertsController,
+            feed_handler(
+                poll_seconds=settings.feed_poll_seconds, heartbeat_seconds=settings.feed_heartbeat_seconds
+            ),
             site_directory_handler(site_directory, path="/api/v1/sites", roles=("supervisor",)),
         ],
         dependencies=dependencies(notifications_bus(runtime.unit_of_work)),
