@@ -13,7 +13,7 @@ from litestar.params import FromPath, QueryParameter
 from common.ids import UUID_PATTERN
 from common.times import check_year
 from services.notifications.api import urls, views
-from services.notifications.api.dependencies import Dispatch
+from services.notifications.api.dependencies import RULED_READ, Dispatch
 from services.notifications.api.schemas import AckView, AlertView
 from services.notifications.domain import commands as c
 from services.notifications.domain.alerts import AlertKind
@@ -22,7 +22,7 @@ from services.notifications.domain.alerts import AlertKind
 class AlertsController(Controller):
     tags = ["alerts"]
 
-    @get(urls.ALERTS, summary="A team's alerts, newest first, with their deliveries (paged)")
+    @get(urls.ALERTS, opt=RULED_READ, summary="A team's alerts, newest first, with their deliveries (paged)")
     async def list(
         self,
         bus: NamedDependency[Dispatch],

@@ -10,12 +10,16 @@ from litestar import Request, Response
 from litestar.di import Provide
 
 from common.auth import Principal
+from common.openapi import PROBLEMS
 from common.writes import writes_for
 from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from services.notifications.domain.access import Actor
 from services.notifications.service_layer.messagebus import NotificationsBus
 
 T = TypeVar("T")
+# For the OpenAPI document (common.openapi): a read that a rule may refuse (422). Writes through
+# `Dispatch.write` are documented with 409/422 and Idempotency-Key already.
+RULED_READ: dict[str, object] = {PROBLEMS: (422,)}
 
 
 def actor_of(request: Request[Principal, Any, Any]) -> Actor:

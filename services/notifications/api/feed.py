@@ -18,7 +18,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from common.ids import UUID_PATTERN
 from services.notifications.api import urls
-from services.notifications.api.dependencies import Dispatch
+from services.notifications.api.dependencies import RULED_READ, Dispatch
 from services.notifications.domain import commands as c
 from services.notifications.domain.alerts import Alert
 
@@ -60,6 +60,7 @@ def feed_handler(*, poll_seconds: float, heartbeat_seconds: float) -> Any:
         tags=["alerts"],
         summary="Live feed (text/event-stream) of the caller's team's alerts; resumable with Last-Event-ID",
         media_type="text/event-stream",
+        opt=RULED_READ,
     )
     async def feed(
         bus: NamedDependency[Dispatch],

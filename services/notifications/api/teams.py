@@ -47,7 +47,11 @@ class TeamsController(Controller):
     ) -> list[TeamView]:
         return await bus.read(c.ListTeams(status=status), views.teams)
 
-    @put(urls.TEAM_STATUS, status_code=200, summary="The team's own status on shift, and where it is")
+    @put(
+        urls.TEAM_STATUS,
+        status_code=200,
+        summary="The team's own status on shift, and where it is",
+    )
     async def set_status(
         self, team_id: FromPath[str], data: JSONBody[StatusIn], bus: NamedDependency[Dispatch]
     ) -> Response[TeamView]:
@@ -58,7 +62,11 @@ class TeamsController(Controller):
 class ChannelsController(Controller):
     tags = ["channels"]
 
-    @post(urls.TEAM_CHANNELS, status_code=201, summary="Add a webhook, Telegram or e-mail channel to a team")
+    @post(
+        urls.TEAM_CHANNELS,
+        status_code=201,
+        summary="Add a webhook, Telegram or e-mail channel to a team",
+    )
     async def add(
         self, team_id: FromPath[str], data: JSONBody[ChannelIn], bus: NamedDependency[Dispatch]
     ) -> Response[Created]:
