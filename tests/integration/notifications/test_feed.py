@@ -16,7 +16,7 @@ import uvicorn
 from services.notifications.api import urls
 from tests.integration.notifications.helpers import BedsEvents, create_team, new_id, team_token
 from tests.support.nats_server import free_port
-from tests.support.service import Service
+from tests.support.service import Service, wait_until
 
 
 @pytest.fixture
@@ -32,8 +32,7 @@ async def live(notifications: Service) -> AsyncIterator[str]:
         uvicorn.Config(notifications.app, host="127.0.0.1", port=port, lifespan="off", log_config=None)
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
+    await wait_until(lambda: server.started, 10, step=0.02)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
