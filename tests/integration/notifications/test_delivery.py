@@ -4,10 +4,14 @@ every attempt recorded, once per channel, and a dead channel never holds up the 
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
+import socket
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -219,3 +223,71 @@ async def _attempted(notifications: Service, token: str, channel_id: str) -> boo
 async def _retried(notifications: Service, token: str, channel_id: str, attempts: int) -> bool:
     now = await _delivery(notifications, token, channel_id)
     return bool(now["attempts"] > attempts or now["status"] == "failed")
+
+
+async def test_a_peer_that_hangs_never_holds_up_another_channel(
+    notifications: Service, beds_events: BedsEvents, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/alive", method="POST").respond_with_data("ok")
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        patrol = await create_team(notifications, "patrol")
+        hanging_url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        hanging = await add_channel(
+            notifications, patrol, {"kind": "webhook", "url": hanging_url, "secret": SECRET}
+        )
+        await add_channel(
+            notifications, patrol, {"kind": "webhook", "url": httpserver.url_for("/alive"), "secret": SECRET}
+        )
+        await beds_events.publish(ev.BedsFreeAgain(site_id=new_id(), confidential=False, free_beds=1))
+        token = team_token(notifications, patrol, "patrol")
+        found = await deliveries_of(notifications, token, status="delivered")
+        # the alive channel is through while the hanging one still waits for its answer
+        assert {d["channel_id"]: d["attempts"] for d in found}[hanging] == 0
+        await wait_until(lambda: _attempted(notifications, token, hanging))
+        assert (await _delivery(notifications, token, hanging))["last_error"] in ("timeout", "ReadTimeout")
+
+
+async def test_a_worker_killed_mid_delivery_leaves_one_delivery_sent_again_under_the_same_id(
+    notifications: Service,
+    beds_events: BedsEvents,
+    httpserver: HTTPServer,
+    clock: ManualClock,
+    events: EventTap,
+) -> None:
+    received: list[str] = []
+    release = threading.Event()
+
+    def receiver(request: Request) -> Response:
+        received.append(request.headers["webhook-id"])
+        if len(received) == 1:
+            release.wait(10)  # the worker dies while the peer is still taking it
+        return Response("ok")
+
+    httpserver.expect_request("/hook", method="POST").respond_with_handler(receiver)
+    site = new_id()
+    staff = await create_team(notifications, "shelter_staff", sites=[site])
+    await add_channel(
+        notifications, staff, {"kind": "webhook", "url": httpserver.url_for("/hook"), "secret": SECRET}
+    )
+    await beds_events.publish(beds_events.hold_placed(site))
+    await wait_until(lambda: len(received) == 1)
+
+    runtime = notifications.runtime
+    [worker] = [t for t in runtime._tasks if t.get_name() == "deliveries"]
+    worker.cancel()  # nothing after the send runs: no attempt, no outcome written
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
+    release.set()
+    [(name, loop)] = runtime._loops
+    runtime._tasks.append(asyncio.create_task(runtime._supervised(name, loop), name=name))
+
+    token = team_token(notifications, staff, "shelter_staff")
+    [claimed] = (await wait_for_alerts(notifications, token))[0]["deliveries"]
+    assert claimed["status"] == "pending" and claimed["attempts"] == 0
+    clock.advance(timedelta(minutes=1))  # the dead worker's claim lapses
+    [delivery] = await deliveries_of(notifications, token, status="delivered")
+    assert delivery["attempts"] == 1
+    assert len(received) == 2 and received[0] == received[1]  # the receiver can drop the repeat
+    assert len(await events.wait_for(AlertDelivered, team_id=staff)) == 1
