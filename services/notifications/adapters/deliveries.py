@@ -165,17 +165,3 @@ class Deliveries:
                 failing_since=sa.func.coalesce(c.failing_since, now), broken=c.broken | sa.literal(broken)
             )
         )
-
-    async def attempts_of(self, delivery_id: str) -> int:
-        found = await self.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(delivery_attempts)
-            .where(delivery_attempts.c.delivery_id == delivery_id)
-        )
-        return int(found or 0)
-
-    async def next_due(self) -> datetime | None:
-        due: datetime | None = await self.session.scalar(
-            sa.select(sa.func.min(deliveries.c.next_attempt_at)).where(deliveries.c.status == "pending")
-        )
-        return due
