@@ -26,7 +26,15 @@ def _channel(row: Any) -> Channel:
 
 
 def alert_of(row: Any) -> Alert:
-    facts = AlertFacts(row.site_id, row.confidential, row.subject_id, row.party_size, row.due_at, row.count)
+    facts = AlertFacts(
+        row.site_id,
+        row.confidential,
+        row.subject_id,
+        row.party_size,
+        row.due_at,
+        row.count,
+        row.holder_team_id,
+    )
     return Alert(
         row.id,
         row.team_id,
@@ -186,6 +194,7 @@ class Alerts:
                 party_size=f.party_size,
                 due_at=f.due_at,
                 count=f.count,
+                holder_team_id=f.holder_team_id,
             )
         )
         rows = [

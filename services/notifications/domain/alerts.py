@@ -10,6 +10,7 @@ from typing import Literal, get_args
 AlertKind = Literal[
     "on_the_way",
     "on_the_way_unacknowledged",
+    "on_the_way_acknowledged",
     "hold_expiring",
     "hold_expired",
     "overflow",
@@ -35,6 +36,7 @@ class AlertFacts:
     party_size: int | None = None
     due_at: datetime | None = None  # a hold's expiry, a stay's limit
     count: int | None = None  # free beds, mats in use, people over capacity, waitlist position
+    holder_team_id: str | None = None  # whose hold it is: told when the site acknowledges
 
 
 @dataclass

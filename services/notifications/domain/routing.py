@@ -40,7 +40,13 @@ ROUTES: dict[type[Event], tuple[Route, ...]] = {
         Route(
             "on_the_way",
             "site_staff",
-            lambda e: _site(e, subject_id=e.hold_id, party_size=_party(e), due_at=e.expires_at),
+            lambda e: _site(
+                e,
+                subject_id=e.hold_id,
+                party_size=_party(e),
+                due_at=e.expires_at,
+                holder_team_id=e.holder_team_id,
+            ),
         ),
         Route(
             "referral_placed",

@@ -20,6 +20,10 @@ TEMPLATES: dict[str, dict[Language, str]] = {
         "uk": "Без відповіді: {site}, {party} ос. в дорозі, бронь ще {left}",
         "en": "No answer: {site}, {party} on the way, hold {left} left",
     },
+    "on_the_way_acknowledged": {
+        "uk": "{site} знає, що ви їдете ({party} ос.)",
+        "en": "{site} knows you are coming ({party})",
+    },
     "hold_expiring": {"uk": "{site}: бронь спливає за {left}", "en": "{site}: hold ends in {left}"},
     "hold_expired": {"uk": "{site}: бронь скінчилась", "en": "{site}: hold expired"},
     "overflow": {

@@ -18,6 +18,7 @@ from services.notifications.domain.routing import ROUTES, Routed, route
 
 Uow = NotificationsUnitOfWork
 MAX_PAGE = 200
+ACKNOWLEDGED = uuid.UUID("0d3c1f4e-6a2b-4c8d-9e7f-1a2b3c4d5e6f")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,17 @@ async def ack_alert(command: c.AckAlert, actor: Actor, uow: Uow) -> Alert:
     check_team_access(command, actor, alert.team_id)
     if alert.acknowledge(uow.clock.now(), actor.subject):
         await uow.alerts.save_ack(alert)
+        await _tell_the_holder(uow, alert)
     return alert
+
+
+async def _tell_the_holder(uow: Uow, alert: Alert) -> None:
+    """The team bringing them hears that the site knows they are coming."""
+    holder = alert.facts.holder_team_id
+    team = await uow.teams.get(holder) if alert.kind == "on_the_way" and holder else None
+    if team is not None:
+        event_id = str(uuid.uuid5(ACKNOWLEDGED, alert.id))
+        await add_alerts(uow, event_id, [Routed("on_the_way_acknowledged", team, alert.facts)])
 
 
 async def add_alerts(uow: Uow, event_id: str, routed: list[Routed]) -> list[Alert]:

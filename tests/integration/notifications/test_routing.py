@@ -92,3 +92,23 @@ async def test_a_team_sees_and_acknowledges_its_own_alerts_only(
     assert (await notifications.get(urls.ALERTS, own, params={"kind": "gossip"})).status_code == 400
     assert (await notifications.get(urls.ALERTS, own, params={"since": "yesterday"})).status_code == 400
     assert await alerts_of(notifications, own, kind="overflow") == []
+
+
+async def test_the_team_bringing_them_hears_that_the_site_knows_they_are_coming(
+    notifications: Service, beds_events: BedsEvents
+) -> None:
+    site = new_id()
+    staff = await create_team(notifications, "shelter_staff", sites=[site])
+    patrol = await create_team(notifications, "patrol")
+    patrol_token = team_token(notifications, patrol, "patrol")
+    await beds_events.publish(beds_events.hold_placed(site, holder=patrol))
+    [alert] = await wait_for_alerts(notifications, team_token(notifications, staff, "shelter_staff"))
+    assert await alerts_of(notifications, patrol_token) == []
+
+    for _ in range(2):  # a second tap on "seen" tells nobody twice
+        response = await notifications.post(
+            ack_url(alert["id"]), team_token(notifications, staff, "shelter_staff")
+        )
+        assert response.status_code == 200
+    [told] = await alerts_of(notifications, patrol_token)
+    assert told["kind"] == "on_the_way_acknowledged" and told["subject_id"] == alert["subject_id"]

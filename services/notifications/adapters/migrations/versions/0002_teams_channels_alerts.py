@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("party_size", Integer, nullable=True),
         sa.Column("due_at", UTCDateTime, nullable=True),
         sa.Column("count", Integer, nullable=True),
+        sa.Column("holder_team_id", ID, nullable=True),
         sa.Column("acked_at", UTCDateTime, nullable=True),
         sa.Column("acked_by", String(200), nullable=True),
         sa.Column("escalated_at", UTCDateTime, nullable=True),
