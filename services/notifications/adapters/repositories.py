@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notifications.adapters.orm import alerts, channels, deliveries, known_sites, team_sites, teams
+from services.notifications.adapters.orm import alerts, channels, deliveries, team_sites, teams
 from services.notifications.domain.alerts import Alert, AlertFacts
 from services.notifications.domain.teams import Channel, Team, TeamStatus
 
@@ -99,16 +99,6 @@ class Teams:
             .where(teams.c.id == team.id)
             .values(status=team.status, lat=team.lat, lon=team.lon, status_at=team.status_at)
         )
-
-    async def site_names(self, site_ids: Sequence[str]) -> dict[str, str | None]:
-        if not site_ids:
-            return {}
-        rows = await self.session.execute(
-            sa.select(known_sites.c.id, known_sites.c.public_name, known_sites.c.confidential).where(
-                known_sites.c.id.in_(set(site_ids))
-            )
-        )
-        return {r.id: (None if r.confidential else r.public_name) for r in rows}
 
 
 class Channels:

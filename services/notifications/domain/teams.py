@@ -3,19 +3,17 @@ controller, a test and the command line refuse the same bad input with the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, get_args
+from typing import Literal
 from urllib.parse import urlsplit
 
 from common.errors import RuleViolation
 
 TeamKind = Literal["patrol", "mobile_crisis", "shelter_staff", "supervisors"]
-TEAM_KINDS: tuple[str, ...] = get_args(TeamKind)
 Language = Literal["uk", "en"]
 TeamStatus = Literal["on_call", "on_trip", "off"]
 ChannelKind = Literal["webhook", "telegram", "email"]
-CHANNEL_KINDS: tuple[str, ...] = get_args(ChannelKind)
 
 # A channel that has failed every attempt for this long is marked broken and shown to admins.
 BROKEN_AFTER = timedelta(days=1)
@@ -57,7 +55,6 @@ class Channel:
     created_at: datetime | None = None
     failing_since: datetime | None = None
     broken: bool = False
-    attrs: dict[str, str] = field(default_factory=dict)
 
 
 def check_webhook_url(url: str) -> None:
