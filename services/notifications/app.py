@@ -34,7 +34,12 @@ accept `Idempotency-Key`. Errors are RFC 9457 problem details."""
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRuntime[NotificationsUnitOfWork]:
-    runtime = ServiceRuntime(settings, plumbing, NotificationsUnitOfWork, clock=clock)
+    class UnitOfWork(NotificationsUnitOfWork):
+        """This runtime's own, so that its commits ring this runtime's delivery loop."""
+
+    runtime: ServiceRuntime[NotificationsUnitOfWork] = ServiceRuntime(
+        settings, plumbing, UnitOfWork, clock=clock
+    )
     runtime.subscribe(Subscription("notifications-sites", BEDS, site_directory.handlers()))
     runtime.subscribe(Subscription("notifications-alerts", BEDS, routed_handlers()))
     escalation = Escalation(runtime.unit_of_work, timedelta(minutes=settings.escalate_after_minutes))
@@ -57,6 +62,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRunt
                 timeout_seconds=settings.delivery_timeout_seconds,
                 poll_seconds=settings.delivery_poll_seconds,
             )
+            UnitOfWork.doorbell = worker.wake
             await worker.run()
 
     runtime.run_loop("deliveries", deliver)

@@ -160,6 +160,7 @@ class Channels:
 class Alerts:
     def __init__(self, session: AsyncSession):
         self.session = session
+        self.deliveries_added = False
 
     async def exists(self, event_id: str, team_id: str) -> bool:
         found = await self.session.scalar(
@@ -206,6 +207,7 @@ class Alerts:
         ]
         if rows:
             await self.session.execute(sa.insert(deliveries), rows)
+            self.deliveries_added = True
 
     async def get(self, alert_id: str) -> Alert | None:
         row = (await self.session.execute(sa.select(alerts).where(alerts.c.id == alert_id))).first()

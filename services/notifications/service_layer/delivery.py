@@ -6,6 +6,7 @@ records each attempt in its own transaction together with its outcome event
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -46,6 +47,11 @@ class DeliveryWorker:
         self.poll = poll_seconds
         self.policy = policy or RetryPolicy()
         self.jitter = jitter
+        self._doorbell = asyncio.Event()
+
+    def wake(self) -> None:
+        """New deliveries were committed: work them now rather than at the next poll."""
+        self._doorbell.set()
 
     def _claim_for(self) -> timedelta:
         """Long enough for every send of a batch to time out, in the clock's (virtual) time."""
@@ -55,6 +61,7 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         while True:
+            self._doorbell.clear()  # before the round: a ring during it must still wake the next wait
             try:
                 done = await self.work_once()
             except asyncio.CancelledError:
@@ -63,7 +70,8 @@ class DeliveryWorker:
                 log.warning("delivery_round_failed", error=type(exc).__name__)
                 done = 0
             if not done:
-                await asyncio.sleep(self.poll)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._doorbell.wait(), self.poll)
 
     async def work_once(self) -> int:
         now = self.clock.now()
