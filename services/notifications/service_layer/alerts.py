@@ -10,6 +10,7 @@ from typing import Any
 
 from common.errors import RuleViolation
 from contracts import CloudEvent, Event
+from contracts.events.notifications import AlertFailed
 from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from services.notifications.domain import commands as c
 from services.notifications.domain.access import Actor, absent, check_team_access
@@ -82,6 +83,18 @@ async def add_alerts(uow: Uow, event_id: str, routed: list[Routed]) -> list[Aler
         alert = Alert(str(uuid.uuid4()), team.id, kind, event_id, uow.clock.now(), facts)
         team_channels = channels[team.id]
         await uow.alerts.add(alert, team_channels, [str(uuid.uuid4()) for _ in team_channels])
+        # A broken channel is not tried again until an admin replaces it; it fails in the open.
+        for channel in (ch for ch in team_channels if ch.broken):
+            uow.publish(
+                AlertFailed(
+                    alert_id=alert.id,
+                    alert_kind=kind,
+                    team_id=team.id,
+                    channel=channel.kind,
+                    event_id=event_id,
+                    attempts=0,
+                )
+            )
         made.append(alert)
     return made
 

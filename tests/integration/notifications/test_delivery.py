@@ -210,6 +210,10 @@ async def test_a_dead_channel_never_blocks_the_others_and_is_marked_broken_after
     assert {c["id"]: c["broken"] for c in channels}[dead] is True
     assert failing["status"] == "pending"
 
+    # the next alert does not wait on a broken channel: it fails at once, in the open
+    await beds_events.publish(ev.ColdWeatherSwitchedOn(site_id=new_id(), confidential=False, mats_total=14))
+    await events.wait_for(AlertFailed, team_id=patrol, attempts=0)
+
 
 async def _delivery(notifications: Service, token: str, channel_id: str) -> dict[str, Any]:
     [alert] = await wait_for_alerts(notifications, token)
