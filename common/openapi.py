@@ -27,7 +27,6 @@ from common.writes import MAX_KEY_LENGTH, REPLAYED_HEADER
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
 WRITES = "writes"
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -122,6 +121,8 @@ def _handlers(app: Litestar) -> Iterator[tuple[str, str, HTTPRouteHandler]]:
 
 # A handler that dispatches through a service's message bus is checked against its access table.
 ACCESS_CHECKED_BY = "bus"
+# `opt={PROBLEMS: (409, 422)}` on a route handler: statuses its signature does not show.
+PROBLEMS = "problems"
 RESERVED = frozenset({"data", "request", "state", "headers", "cookies", "scope", "query", "body"})
 
 
@@ -142,17 +143,18 @@ def _statuses(path: str, handler: HTTPRouteHandler, public: bool) -> set[int]:
         statuses |= {400, 413, 415}
         if _names_ids(signature["data"].annotation):
             statuses.add(404)  # an id in the body that names nothing (or nothing the caller may see)
-    if _is_write(handler):
+    if _writes(handler):
         statuses |= {400, 409, 422}  # a malformed key; busy; a key reused
+    # what only the handler knows it may answer (a rule of the domain: 422; busy: 409)
+    statuses |= set(handler.opt.get(PROBLEMS, ()))
     return statuses
 
 
-def _is_write(handler: HTTPRouteHandler) -> bool:
-    """Every write runs through `common.writes` (directly, or through a service's bus), which takes
-    `Idempotency-Key`, retries lost races and answers a busy 409."""
-    params = handler.parsed_fn_signature.parameters
-    dispatched = ACCESS_CHECKED_BY in params and not (handler.http_methods <= READ_METHODS)
-    return WRITES in params or dispatched
+def _writes(handler: HTTPRouteHandler) -> bool:
+    """Takes `writes` itself, or writes through the bus (`Dispatch.write`: `common.writes`)."""
+    signature = handler.parsed_fn_signature.parameters
+    changes = bool(set(handler.http_methods) - {"GET", "HEAD", "OPTIONS"})
+    return WRITES in signature or (changes and ACCESS_CHECKED_BY in signature)
 
 
 def _names_ids(body_type: Any) -> bool:
@@ -214,7 +216,7 @@ def _operation(doc_op: dict[str, Any], path: str, handler: HTTPRouteHandler, pub
         if parameter.get("in") == "path" and parameter["name"].endswith("_id"):
             parameter["schema"] = {"type": "string", "format": "uuid"}
             parameter["description"] = "a UUID; anything else is a 404 like a missing object"
-    if _is_write(handler):
+    if _writes(handler):
         parameters.append(IDEMPOTENCY_KEY)
         for code, response in responses.items():
             if code.startswith("2"):

@@ -70,6 +70,7 @@ class ServiceRuntime(Generic[U]):
         self._unit_of_work_class = unit_of_work_class
         self.consumers: list[EventConsumer] = []
         self.clocks: Clocks | None = None
+        self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     def unit_of_work(self, *, write: bool = True) -> U:
@@ -118,6 +119,10 @@ class ServiceRuntime(Generic[U]):
         )
         return self.clocks
 
+    def run_loop(self, name: str, loop: Callable[[], Awaitable[None]]) -> None:
+        """A service's own background loop (notifications' deliveries), supervised like the rest."""
+        self._loops.append((name, loop))
+
     # -- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -127,6 +132,7 @@ class ServiceRuntime(Generic[U]):
             ("housekeeping", self._housekeeping),
         ]
         loops += [(f"consumer-{c.durable}", c.run) for c in self.consumers]
+        loops += self._loops
         if self.clocks is not None:
             loops.append(("clocks", self.clocks.run))
         self._tasks = [asyncio.create_task(self._supervised(name, fn), name=name) for name, fn in loops]

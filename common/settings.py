@@ -16,6 +16,10 @@ Environment variables (all optional):
   SHELTERBEDS_STREAM_REPLICAS    1 on one machine, 3 in production
   SHELTERBEDS_TICK_SECONDS       how often the clocks look for due work (real seconds)
   SHELTERBEDS_DB_POOL_SIZE       PostgreSQL connections per process (and as many again at peaks)
+  SHELTERBEDS_TELEGRAM_BOT_TOKEN, SHELTERBEDS_TELEGRAM_API_URL  notifications' Telegram bot
+                                 (default API https://api.telegram.org)
+  SHELTERBEDS_SMTP_HOST, SHELTERBEDS_SMTP_PORT, SHELTERBEDS_SMTP_FROM  notifications' e-mail
+  SHELTERBEDS_ESCALATE_AFTER_MINUTES  an unacknowledged on_the_way goes to supervisors (10, virtual)
 """
 
 from __future__ import annotations
@@ -61,6 +65,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     outbox_retention_days: int = 7
     consumer_max_tries: int = 5
     consumer_ack_wait_seconds: Positive = 30.0
+    # notifications: where alerts leave the system
+    telegram_bot_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "shelterbeds@localhost"
+    delivery_poll_seconds: Positive = 0.5
+    delivery_timeout_seconds: Positive = 10.0
+    escalate_after_minutes: Positive = 10.0
+    # the live feed: how often it looks for new alerts, and the comment that keeps proxies open
+    feed_poll_seconds: Positive = 1.0
+    feed_heartbeat_seconds: Positive = 15.0
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -139,6 +155,12 @@ def settings_from_env(
         "stream_replicas": int(env.get("SHELTERBEDS_STREAM_REPLICAS", "1")),
         "tick_seconds": float(env.get("SHELTERBEDS_TICK_SECONDS", "1")),
         "db_pool_size": int(env.get("SHELTERBEDS_DB_POOL_SIZE", "10")),
+        "telegram_bot_token": env.get("SHELTERBEDS_TELEGRAM_BOT_TOKEN") or None,
+        "telegram_api_url": env.get("SHELTERBEDS_TELEGRAM_API_URL", "https://api.telegram.org"),
+        "smtp_host": env.get("SHELTERBEDS_SMTP_HOST", "127.0.0.1"),
+        "smtp_port": int(env.get("SHELTERBEDS_SMTP_PORT", "25")),
+        "smtp_from": env.get("SHELTERBEDS_SMTP_FROM", "shelterbeds@localhost"),
+        "escalate_after_minutes": float(env.get("SHELTERBEDS_ESCALATE_AFTER_MINUTES", "10")),
     }
     values.update(overrides)
     if "secret" not in values:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import httpx
 from litestar import Litestar
 
 from common.app import create_service_app
@@ -10,32 +13,77 @@ from common.consumer import Subscription
 from common.runtime import ServiceRuntime
 from common.settings import Settings, settings_from_env
 from common.site_directory import site_directory_handler
-from common.uow import UnitOfWork
 from contracts.streams import BEDS
 from services.notifications.adapters.orm import plumbing, site_directory
+from services.notifications.adapters.senders import EmailSender, senders
+from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
+from services.notifications.api.alerts import AlertsController
+from services.notifications.api.dependencies import dependencies
+from services.notifications.api.feed import feed_handler
+from services.notifications.api.teams import ChannelsController, TeamsController
+from services.notifications.service_layer.alerts import routed_handlers
+from services.notifications.service_layer.delivery import DeliveryWorker
+from services.notifications.service_layer.escalation import Escalation
+from services.notifications.service_layer.messagebus import notifications_bus
 
 DESCRIPTION = """\
-Teams, their channels (webhook, Telegram, e-mail, live feed) and the alerts they must hear.
-Keeps a read model of beds' sites from their events, so that staff teams can name their sites."""
+Teams, their channels (webhook, Telegram, e-mail, live feed) and the alerts they must hear,
+routed from beds' events. Keeps a read model of beds' sites from their events, so that staff
+teams can name their sites. Every `/api/v1` call needs `Authorization: Bearer <token>`; writes
+accept `Idempotency-Key`. Errors are RFC 9457 problem details."""
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRuntime[UnitOfWork]:
-    runtime = ServiceRuntime(settings, plumbing, UnitOfWork, clock=clock)
+def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRuntime[NotificationsUnitOfWork]:
+    class UnitOfWork(NotificationsUnitOfWork):
+        """This runtime's own, so that its commits ring this runtime's delivery loop."""
+
+    runtime: ServiceRuntime[NotificationsUnitOfWork] = ServiceRuntime(
+        settings, plumbing, UnitOfWork, clock=clock
+    )
     runtime.subscribe(Subscription("notifications-sites", BEDS, site_directory.handlers()))
+    runtime.subscribe(Subscription("notifications-alerts", BEDS, routed_handlers()))
+    escalation = Escalation(runtime.unit_of_work, timedelta(minutes=settings.escalate_after_minutes))
+    runtime.run_clocks(escalation.jobs(), next_due=escalation.next_due)
+
+    async def deliver() -> None:
+        async with httpx.AsyncClient(timeout=settings.delivery_timeout_seconds) as client:
+            smtp = EmailSender(
+                settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.delivery_timeout_seconds
+            )
+            worker = DeliveryWorker(
+                runtime.unit_of_work,
+                senders(
+                    client,
+                    telegram_api_url=settings.telegram_api_url,
+                    telegram_bot_token=settings.telegram_bot_token,
+                    smtp=smtp,
+                ),
+                runtime.clock,
+                timeout_seconds=settings.delivery_timeout_seconds,
+                poll_seconds=settings.delivery_poll_seconds,
+            )
+            UnitOfWork.doorbell = worker.wake
+            await worker.run()
+
+    runtime.run_loop("deliveries", deliver)
     return runtime
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
-    runtime = build_runtime(settings or settings_from_env("notifications"), clock)
+    settings = settings or settings_from_env("notifications")
+    runtime = build_runtime(settings, clock)
     return create_service_app(
         runtime,
         title="shelterbeds · notifications",
         description=DESCRIPTION,
         route_handlers=[
-            site_directory_handler(
-                site_directory,
-                path="/api/v1/sites",
-                roles=("supervisor",),
-            )
+            TeamsController,
+            ChannelsController,
+            AlertsController,
+            feed_handler(
+                poll_seconds=settings.feed_poll_seconds, heartbeat_seconds=settings.feed_heartbeat_seconds
+            ),
+            site_directory_handler(site_directory, path="/api/v1/sites", roles=("supervisor",)),
         ],
+        dependencies=dependencies(notifications_bus(runtime.unit_of_work)),
     )

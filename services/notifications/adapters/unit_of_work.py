@@ -1,0 +1,31 @@
+"""Notifications' unit of work: the plumbing's transaction with the team, channel and alert
+repositories on it. A commit that added deliveries rings the delivery loop's doorbell, so an
+alert leaves at once instead of at the loop's next poll."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from common.uow import UnitOfWork
+from services.notifications.adapters.deliveries import Deliveries
+from services.notifications.adapters.repositories import Alerts, Channels, Teams
+
+
+class NotificationsUnitOfWork(UnitOfWork):
+    teams: Teams
+    channels: Channels
+    alerts: Alerts
+    deliveries: Deliveries
+    doorbell: Callable[[], None] | None = None  # set per runtime (app.py)
+
+    def _start(self) -> None:
+        self.teams = Teams(self.session)
+        self.channels = Channels(self.session)
+        self.alerts = Alerts(self.session)
+        self.deliveries = Deliveries(self.session, postgres=not self.db.sqlite)
+
+    async def commit(self) -> None:
+        await super().commit()
+        if self.alerts.deliveries_added and self.doorbell is not None:
+            self.alerts.deliveries_added = False
+            self.doorbell()

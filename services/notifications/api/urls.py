@@ -1,0 +1,11 @@
+"""Every notifications path, once: controllers and tests use these constants."""
+
+API = "/api/v1"
+TEAMS = f"{API}/teams"
+TEAM = f"{TEAMS}/{{team_id:str}}"
+TEAM_STATUS = f"{TEAM}/status"
+TEAM_CHANNELS = f"{TEAM}/channels"
+TEAM_CHANNEL = f"{TEAM_CHANNELS}/{{channel_id:str}}"
+ALERTS = f"{API}/alerts"
+ALERT_ACK = f"{ALERTS}/{{alert_id:str}}/ack"
+FEED = f"{API}/feed"

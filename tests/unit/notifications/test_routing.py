@@ -1,0 +1,144 @@
+"""The routing table: who hears what (SPEC 5), without a database."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from contracts.events import beds as ev
+from contracts.events.base import NeedsFacts, PartyFacts
+from services.notifications.domain.alerts import Alert, AlertFacts
+from services.notifications.domain.routing import route
+from services.notifications.domain.teams import Team
+from services.notifications.domain.texts import text
+
+NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+SITE, OTHER_SITE = str(uuid.uuid4()), str(uuid.uuid4())
+
+
+def team(kind: str, *sites: str) -> Team:
+    return Team(str(uuid.uuid4()), kind, f"{kind} team", "uk", frozenset(sites))  # type: ignore[arg-type]
+
+
+STAFF, OTHER_STAFF = team("shelter_staff", SITE), team("shelter_staff", OTHER_SITE)
+PATROL, CRISIS, SUPERVISORS = team("patrol"), team("mobile_crisis"), team("supervisors")
+TEAMS = [STAFF, OTHER_STAFF, PATROL, CRISIS, SUPERVISORS]
+
+
+def heard(event: ev.Event) -> set[tuple[str, str]]:
+    return {(r.kind, r.team.id) for r in route(event, TEAMS)}
+
+
+def hold_placed(*, confidential: bool = False, referral: str | None = None) -> ev.HoldPlaced:
+    return ev.HoldPlaced(
+        hold_id=str(uuid.uuid4()),
+        site_id=SITE,
+        confidential=confidential,
+        holder_team_id=PATROL.id,
+        referral_id=referral,
+        place_ids=[],
+        party=PartyFacts(2, 1, "female"),
+        needs=NeedsFacts(dv=confidential),
+        expires_at=NOW + timedelta(minutes=90),
+    )
+
+
+def test_a_sites_staff_hear_that_people_are_on_the_way_and_nobody_else_does() -> None:
+    assert heard(hold_placed()) == {("on_the_way", STAFF.id)}
+
+
+def test_the_referring_team_hears_that_its_referral_has_a_place() -> None:
+    assert heard(hold_placed(referral=str(uuid.uuid4()))) == {
+        ("on_the_way", STAFF.id),
+        ("referral_placed", PATROL.id),
+    }
+
+
+def test_the_holder_team_hears_its_hold_expiring_and_expired() -> None:
+    facts = {
+        "hold_id": str(uuid.uuid4()),
+        "site_id": SITE,
+        "confidential": False,
+        "holder_team_id": CRISIS.id,
+        "referral_id": None,
+    }
+    assert heard(ev.HoldExpiring(**facts, expires_at=NOW)) == {("hold_expiring", CRISIS.id)}
+    assert heard(ev.HoldExpired(**facts)) == {("hold_expired", CRISIS.id)}
+
+
+def test_a_sites_staff_hear_overflow_and_over_capacity() -> None:
+    assert heard(ev.OverflowStarted(site_id=SITE, confidential=False, mats_used=1, mats_total=5)) == {
+        ("overflow", STAFF.id)
+    }
+    over = ev.OverCapacity(site_id=OTHER_SITE, confidential=False, stay_id=str(uuid.uuid4()), over_capacity=1)
+    assert heard(over) == {("over_capacity", OTHER_STAFF.id)}
+
+
+def test_crisis_teams_and_supervisors_hear_stay_limits() -> None:
+    stay = {
+        "stay_id": str(uuid.uuid4()),
+        "site_id": SITE,
+        "confidential": True,
+        "group_id": str(uuid.uuid4()),
+    }
+    both = {CRISIS.id, SUPERVISORS.id}
+    assert {t for _, t in heard(ev.StayLimitApproaching(**stay, limit_at=NOW))} == both
+    assert {k for k, _ in heard(ev.StayLimitReached(**stay, limit_at=NOW))} == {"stay_limit_reached"}
+
+
+def test_every_patrol_hears_cold_weather_and_beds_free_again_but_never_of_a_confidential_site() -> None:
+    assert heard(ev.ColdWeatherSwitchedOn(site_id=SITE, confidential=False, mats_total=10)) == {
+        ("cold_weather", PATROL.id)
+    }
+    assert heard(ev.BedsFreeAgain(site_id=SITE, confidential=False, free_beds=3)) == {
+        ("beds_free_again", PATROL.id)
+    }
+    assert heard(ev.BedsFreeAgain(site_id=SITE, confidential=True, free_beds=3)) == set()
+    assert heard(ev.ColdWeatherSwitchedOn(site_id=SITE, confidential=True, mats_total=10)) == set()
+
+
+def test_the_referring_team_hears_its_referral_waitlisted_and_offered() -> None:
+    referral = str(uuid.uuid4())
+    assert heard(ev.ReferralWaitlisted(referral_id=referral, team_id=CRISIS.id, position=3)) == {
+        ("referral_waitlisted", CRISIS.id)
+    }
+    offered = ev.ReferralOffered(
+        referral_id=referral,
+        team_id=CRISIS.id,
+        hold_id=str(uuid.uuid4()),
+        site_id=SITE,
+        confidential=True,
+        party=PartyFacts(1, 0, "female"),
+        needs=NeedsFacts(dv=True),
+    )
+    assert heard(offered) == {("referral_offered", CRISIS.id)}
+
+
+def test_a_dv_alert_says_crisis_room_and_an_id_and_never_the_sites_name() -> None:
+    alert = Alert(
+        str(uuid.uuid4()),
+        STAFF.id,
+        "on_the_way",
+        "e",
+        NOW,
+        AlertFacts(SITE, True, None, 3, NOW + timedelta(minutes=42)),
+    )
+    uk = text(alert, language="uk", public_name="Secret house", now=NOW)
+    en = text(alert, language="en", public_name="Secret house", now=NOW)
+    assert "Secret" not in uk + en
+    assert uk.startswith(f"кризова кімната #{SITE[:8]}") and "42 хв" in uk and "3" in uk
+    assert en.startswith(f"crisis room #{SITE[:8]}") and "42 min" in en
+
+
+def test_an_alert_text_is_short_enough_for_a_lock_screen() -> None:
+    facts = AlertFacts(SITE, False, None, 12, NOW + timedelta(hours=30), 99)
+    for kind in (
+        "on_the_way",
+        "on_the_way_unacknowledged",
+        "overflow",
+        "referral_placed",
+        "stay_limit_approaching",
+    ):
+        alert = Alert(str(uuid.uuid4()), STAFF.id, kind, "e", NOW, facts)  # type: ignore[arg-type]
+        for language in ("uk", "en"):
+            assert len(text(alert, language=language, public_name="Нічліжка на Городоцькій", now=NOW)) <= 100  # type: ignore[arg-type]
