@@ -34,6 +34,17 @@ READY_TIMEOUT_S = 90
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 60
 PR_SET_PDEATHSIG = 1
+# What `up` does not decide itself but the services need from the operator's environment.
+PASSED_ON = (
+    "SHELTERBEDS_SECRET",
+    "SHELTERBEDS_DATABASE_PREFIX",
+    "SHELTERBEDS_TELEGRAM_BOT_TOKEN",
+    "SHELTERBEDS_TELEGRAM_API_URL",
+    "SHELTERBEDS_SMTP_HOST",
+    "SHELTERBEDS_SMTP_PORT",
+    "SHELTERBEDS_SMTP_FROM",
+    "SHELTERBEDS_ESCALATE_AFTER_MINUTES",
+)
 
 
 @dataclass
@@ -125,7 +136,7 @@ class Supervisor:
 
     def child_env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SHELTERBEDS_")}
-        for passed_on in ("SHELTERBEDS_SECRET", "SHELTERBEDS_DATABASE_PREFIX"):
+        for passed_on in PASSED_ON:
             if os.environ.get(passed_on):
                 env[passed_on] = os.environ[passed_on]
         env |= {
