@@ -27,6 +27,14 @@ from common.writes import MAX_KEY_LENGTH, REPLAYED_HEADER
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
 WRITES = "writes"
+BUS = "bus"  # controllers that write hand the command to the bus, which runs it through `Writes`
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _writes(handler: HTTPRouteHandler) -> bool:
+    parameters = handler.parsed_fn_signature.parameters
+    return WRITES in parameters or (BUS in parameters and not handler.http_methods <= READ_METHODS)
+
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -141,7 +149,7 @@ def _statuses(path: str, handler: HTTPRouteHandler, public: bool) -> set[int]:
         statuses |= {400, 413, 415}
         if _names_ids(signature["data"].annotation):
             statuses.add(404)  # an id in the body that names nothing (or nothing the caller may see)
-    if WRITES in signature:
+    if _writes(handler):
         statuses |= {400, 409, 422}  # a malformed key; busy; a key reused
     return statuses
 
@@ -205,7 +213,7 @@ def _operation(doc_op: dict[str, Any], path: str, handler: HTTPRouteHandler, pub
         if parameter.get("in") == "path" and parameter["name"].endswith("_id"):
             parameter["schema"] = {"type": "string", "format": "uuid"}
             parameter["description"] = "a UUID; anything else is a 404 like a missing object"
-    if WRITES in handler.parsed_fn_signature.parameters:
+    if _writes(handler):
         parameters.append(IDEMPOTENCY_KEY)
         for code, response in responses.items():
             if code.startswith("2"):
