@@ -61,6 +61,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     outbox_retention_days: int = 7
     consumer_max_tries: int = 5
     consumer_ack_wait_seconds: Positive = 30.0
+    # How long a referral waits on beds' waitlist for a fitting place before it lapses.
+    waitlist_hours: Positive = 12.0
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -139,6 +141,7 @@ def settings_from_env(
         "stream_replicas": int(env.get("SHELTERBEDS_STREAM_REPLICAS", "1")),
         "tick_seconds": float(env.get("SHELTERBEDS_TICK_SECONDS", "1")),
         "db_pool_size": int(env.get("SHELTERBEDS_DB_POOL_SIZE", "10")),
+        "waitlist_hours": float(env.get("SHELTERBEDS_WAITLIST_HOURS", "12")),
     }
     values.update(overrides)
     if "secret" not in values:
