@@ -32,7 +32,7 @@ def build_runtime(
 ) -> tuple[ServiceRuntime[BedsUnitOfWork], BedsBus]:
     runtime = ServiceRuntime(settings, plumbing, BedsUnitOfWork, clock=clock)
     bus = beds_bus(runtime.unit_of_work)
-    placer = Placer(bus, runtime.unit_of_work, waitlist_hours=settings.waitlist_hours)
+    placer = Placer(bus, runtime.unit_of_work, read=runtime.read, waitlist_hours=settings.waitlist_hours)
     runtime.subscribe(Subscription("beds-placement", INTAKE, placer.handlers()))
     clocks = BedsClocks(runtime.unit_of_work, read=runtime.read)
     runtime.run_clocks([*clocks.jobs(), *placer.jobs()], next_due=clocks.next_due)

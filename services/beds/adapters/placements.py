@@ -71,6 +71,7 @@ class PlacementRepository:
         self.uow.track(placement)
 
     async def get(self, referral_id: str) -> Placement | None:
+        """Locked for the change (PostgreSQL); re-read inside the transaction that makes it."""
         for placement in self._new:
             if placement.referral_id == referral_id:
                 return placement

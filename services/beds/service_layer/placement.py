@@ -41,10 +41,13 @@ class Placer:
         bus: BedsBus,
         unit_of_work: Callable[[], BedsUnitOfWork],
         *,
+        read: Callable[[], BedsUnitOfWork] | None = None,
         waitlist_hours: float = DEFAULT_WAITLIST_HOURS,
     ):
         self.bus = bus
         self.unit_of_work = unit_of_work
+        # Finding due work reads only: on SQLite a write transaction would take the lock every tick.
+        self.read = read or unit_of_work
         self.waitlist_hours = waitlist_hours
 
     def handlers(self) -> dict[type[Event], Any]:
@@ -135,7 +138,7 @@ class Placer:
     async def offer_waitlist(self) -> int:
         """Whatever freed since the last tick (a check-out, a lapsed or cancelled hold, cold
         weather, new beds) is offered down the list in order: the first that fits gets a hold."""
-        async with self.unit_of_work() as uow:
+        async with self.read() as uow:
             waiting = await uow.placements.waiting(OFFERS_PER_TICK)
         offered = 0
         for referral_id in waiting:
@@ -152,10 +155,14 @@ class Placer:
         return offered
 
     async def lapse_waitlist(self) -> int:
+        async with self.read() as uow:
+            due = await uow.placements.lapsed(uow.clock.now(), LAPSES_PER_TICK)
+        if not due:
+            return 0
         async with self.unit_of_work() as uow:
             now = uow.clock.now()
             lapsed = 0
-            for referral_id in await uow.placements.lapsed(now, LAPSES_PER_TICK):
+            for referral_id in due:
                 placement = await uow.placements.get(referral_id)
                 if placement is not None and placement.lapse(now):
                     lapsed += 1

@@ -48,6 +48,14 @@ async def on_offered(event: ev.ReferralOffered, envelope: CloudEvent, uow: Intak
         referral.offered(event.hold_id, event.site_id, event.confidential, envelope.time)
 
 
+async def on_waitlist_expired(
+    event: ev.ReferralWaitlistExpired, envelope: CloudEvent, uow: IntakeUnitOfWork
+) -> None:
+    referral = await _referral(uow, event.referral_id)
+    if referral is not None:
+        referral.waitlist_lapsed(envelope.time)
+
+
 def referral_status_handlers() -> dict[type[Event], Any]:
     return {
         ev.HoldPlaced: on_hold_placed,
@@ -56,4 +64,5 @@ def referral_status_handlers() -> dict[type[Event], Any]:
         ev.HoldCancelled: _hold_ended("cancelled"),
         ev.ReferralWaitlisted: on_waitlisted,
         ev.ReferralOffered: on_offered,
+        ev.ReferralWaitlistExpired: on_waitlist_expired,
     }
