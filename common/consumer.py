@@ -110,7 +110,12 @@ class EventConsumer:
                 await asyncio.sleep(1.0)
 
     async def _pull(self, sub: Any) -> None:
+        task = asyncio.current_task()
         while True:
+            # nats-py's fetch can lose a cancellation that lands while it waits (it answers with a
+            # TimeoutError instead), and the loop would then pull forever: stopping hung.
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError
             try:
                 messages = await sub.fetch(self.batch, timeout=1.0)
             except TimeoutError:
