@@ -30,6 +30,8 @@ from tests.support.service import running, service_settings, wait_until
 
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
+REFUGE = "7d1e4c52-3a9b-4f0e-8c6d-2b5a9e1f4c30"  # tokens name sites by UUID
+
 
 def site_created(site_id: str, *, kind: str = "night_shelter") -> ev.SiteCreated:
     return ev.SiteCreated(
@@ -90,7 +92,7 @@ async def test_intake_hides_a_confidential_site_from_a_patrol_token_carrying_it_
     url = await databases.fresh("intake", backend)
     settings = service_settings("intake", database_url=url, nats_url=nats_url, data_dir=data_dir)
     refuge = msgspec.structs.replace(
-        site_created("refuge-1", kind="crisis_room"), confidential=True, public_name=None, lat=None, lon=None
+        site_created(REFUGE, kind="crisis_room"), confidential=True, public_name=None, lat=None, lon=None
     )
     async with running(create_intake, settings) as intake:
         await publish(nats_url, envelope_of(refuge))
@@ -98,14 +100,14 @@ async def test_intake_hides_a_confidential_site_from_a_patrol_token_carrying_it_
 
         seen = {}
         for who, token in {
-            "patrol with --site": intake.token("patrol", sites=["refuge-1"]),
-            "its staff": intake.token("shelter_staff", sites=["refuge-1"]),
+            "patrol with --site": intake.token("patrol", sites=[REFUGE]),
+            "its staff": intake.token("shelter_staff", sites=[REFUGE]),
             "a crisis team": intake.token("crisis_team", team="mobile-1"),
         }.items():
             answer = await intake.get("/api/v1/sites", token)
             assert answer.status_code == 200, answer.text
             seen[who] = [s["id"] for s in answer.json()]
-        assert seen == {"patrol with --site": [], "its staff": ["refuge-1"], "a crisis team": ["refuge-1"]}
+        assert seen == {"patrol with --site": [], "its staff": [REFUGE], "a crisis team": [REFUGE]}
 
 
 async def test_an_event_delivered_twice_is_applied_once(
