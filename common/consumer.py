@@ -53,6 +53,14 @@ class Subscription:
         return sorted(cls.KIND.subject for cls in self.handlers)
 
 
+def _raise_if_cancelled() -> None:
+    """nats-py can lose a cancellation that lands while it waits on the server (it answers with
+    a TimeoutError instead); a loop that then carries on would never stop: stopping hung."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -96,6 +104,7 @@ class EventConsumer:
 
     async def run(self) -> None:
         while True:
+            _raise_if_cancelled()
             try:
                 await self.link.ready.wait()
                 await self.link.js.add_consumer(self.subscription.stream.name, self.consumer_config())
@@ -106,11 +115,13 @@ class EventConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                _raise_if_cancelled()
                 log.warning("consumer_restarting", consumer=self.durable, error=type(exc).__name__)
                 await asyncio.sleep(1.0)
 
     async def _pull(self, sub: Any) -> None:
         while True:
+            _raise_if_cancelled()
             try:
                 messages = await sub.fetch(self.batch, timeout=1.0)
             except TimeoutError:

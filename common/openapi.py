@@ -27,6 +27,8 @@ from common.writes import MAX_KEY_LENGTH, REPLAYED_HEADER
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
 WRITES = "writes"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -153,7 +155,7 @@ def _statuses(path: str, handler: HTTPRouteHandler, public: bool) -> set[int]:
 def _writes(handler: HTTPRouteHandler) -> bool:
     """Takes `writes` itself, or writes through the bus (`Dispatch.write`: `common.writes`)."""
     signature = handler.parsed_fn_signature.parameters
-    changes = bool(set(handler.http_methods) - {"GET", "HEAD", "OPTIONS"})
+    changes = bool(set(handler.http_methods) - READ_METHODS)
     return WRITES in signature or (changes and ACCESS_CHECKED_BY in signature)
 
 

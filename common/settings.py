@@ -77,6 +77,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # the live feed: how often it looks for new alerts, and the comment that keeps proxies open
     feed_poll_seconds: Positive = 1.0
     feed_heartbeat_seconds: Positive = 15.0
+    # How long a referral waits on beds' waitlist for a fitting place before it lapses.
+    waitlist_hours: Positive = 12.0
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -161,6 +163,7 @@ def settings_from_env(
         "smtp_port": int(env.get("SHELTERBEDS_SMTP_PORT", "25")),
         "smtp_from": env.get("SHELTERBEDS_SMTP_FROM", "shelterbeds@localhost"),
         "escalate_after_minutes": float(env.get("SHELTERBEDS_ESCALATE_AFTER_MINUTES", "10")),
+        "waitlist_hours": float(env.get("SHELTERBEDS_WAITLIST_HOURS", "12")),
     }
     values.update(overrides)
     if "secret" not in values:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-CONFIDENTIAL_READERS = frozenset({"crisis_team", "supervisor", "admin"})
+# `placement`: beds' placement consumer, which places DV referrals at confidential sites; no
+# token can carry that role (common.auth.ROLES).
+CONFIDENTIAL_READERS = frozenset({"crisis_team", "supervisor", "admin", "placement"})
 
 
 def works_at(role: str, site_ids: Collection[str], site_id: str) -> bool:

@@ -244,3 +244,11 @@ class ReferralOffered(Event, frozen=True):
     confidential: bool
     party: PartyFacts
     needs: NeedsFacts
+
+
+class ReferralWaitlistExpired(Event, frozen=True):
+    """No fitting place freed in time (a setting, 12 h by default): the referral left the list."""
+
+    KIND = _beds("referral", "waitlist_expired")
+    referral_id: str
+    team_id: str | None

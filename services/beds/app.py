@@ -6,8 +6,10 @@ from litestar import Litestar
 
 from common.app import create_service_app
 from common.clock import Clock
+from common.consumer import Subscription
 from common.runtime import ServiceRuntime
 from common.settings import Settings, settings_from_env
+from contracts.streams import INTAKE
 from services.beds.adapters.orm import plumbing
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.api.dependencies import dependencies
@@ -16,7 +18,8 @@ from services.beds.api.lookup import AvailabilityController, LedgerController
 from services.beds.api.sites import PlacesController, RoomsController, SitesController
 from services.beds.api.stays import StaysController
 from services.beds.service_layer.clocks import BedsClocks
-from services.beds.service_layer.messagebus import beds_bus
+from services.beds.service_layer.messagebus import BedsBus, beds_bus
+from services.beds.service_layer.placement import Placer
 
 DESCRIPTION = """\
 Sites, rooms and places (beds and overflow mats), holds for people on the way, stays, the
@@ -24,15 +27,20 @@ nightly ledger and nearest-place search. Every `/api/v1` call needs `Authorizati
 <token>`; writes accept `Idempotency-Key`. Errors are RFC 9457 problem details."""
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRuntime[BedsUnitOfWork]:
+def build_runtime(
+    settings: Settings, clock: Clock | None = None
+) -> tuple[ServiceRuntime[BedsUnitOfWork], BedsBus]:
     runtime = ServiceRuntime(settings, plumbing, BedsUnitOfWork, clock=clock)
+    bus = beds_bus(runtime.unit_of_work)
+    placer = Placer(bus, runtime.unit_of_work, read=runtime.read, waitlist_hours=settings.waitlist_hours)
+    runtime.subscribe(Subscription("beds-placement", INTAKE, placer.handlers()))
     clocks = BedsClocks(runtime.unit_of_work, read=runtime.read)
-    runtime.run_clocks(clocks.jobs(), next_due=clocks.next_due)
-    return runtime
+    runtime.run_clocks([*clocks.jobs(), *placer.jobs()], next_due=clocks.next_due)
+    return runtime, bus
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
-    runtime = build_runtime(settings or settings_from_env("beds"), clock)
+    runtime, bus = build_runtime(settings or settings_from_env("beds"), clock)
     return create_service_app(
         runtime,
         title="shelterbeds · beds",
@@ -46,5 +54,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AvailabilityController,
             LedgerController,
         ],
-        dependencies=dependencies(beds_bus(runtime.unit_of_work), runtime.clock),
+        dependencies=dependencies(bus, runtime.clock),
     )

@@ -10,18 +10,26 @@ from common.consumer import Subscription
 from common.runtime import ServiceRuntime
 from common.settings import Settings, settings_from_env
 from common.site_directory import site_directory_handler
-from common.uow import UnitOfWork
 from contracts.streams import BEDS
 from services.intake.adapters.orm import plumbing, site_directory
+from services.intake.adapters.unit_of_work import IntakeUnitOfWork
+from services.intake.api.dependencies import dependencies
+from services.intake.api.referrals import PeopleController, ReferralsController
+from services.intake.api.trips import TripsController
+from services.intake.service_layer.messagebus import intake_bus
+from services.intake.service_layer.status import referral_status_handlers
 
 DESCRIPTION = """\
-People and referrals: who needs a place, from whom, with what needs. Personal data stays here;
-events carry ids and coded facts only. Keeps a read model of beds' sites from their events."""
+People and referrals: who needs a place, from whom, with what needs; a referral's status follows
+beds' events (held, placed, waitlisted, offered, expired). Personal data stays here; events carry
+ids and coded facts only. Keeps a read model of beds' sites from their events. Every `/api/v1`
+call needs `Authorization: Bearer <token>`; writes accept `Idempotency-Key`."""
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRuntime[UnitOfWork]:
-    runtime = ServiceRuntime(settings, plumbing, UnitOfWork, clock=clock)
+def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRuntime[IntakeUnitOfWork]:
+    runtime = ServiceRuntime(settings, plumbing, IntakeUnitOfWork, clock=clock)
     runtime.subscribe(Subscription("intake-sites", BEDS, site_directory.handlers()))
+    runtime.subscribe(Subscription("intake-referrals", BEDS, referral_status_handlers()))
     return runtime
 
 
@@ -32,10 +40,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         title="shelterbeds · intake",
         description=DESCRIPTION,
         route_handlers=[
+            ReferralsController,
+            PeopleController,
+            TripsController,
             site_directory_handler(
                 site_directory,
                 path="/api/v1/sites",
                 roles=("patrol", "crisis_team", "shelter_staff", "supervisor"),
-            )
+            ),
         ],
+        dependencies=dependencies(intake_bus(runtime.unit_of_work)),
     )

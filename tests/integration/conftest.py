@@ -15,6 +15,7 @@ from nats.js.errors import NotFoundError
 from common.clock import ManualClock
 from contracts import ALL_STREAMS
 from services.beds.app import create_app as create_beds
+from services.intake.app import create_app as create_intake
 from tests.support.databases import Databases
 from tests.support.events import EventTap
 from tests.support.service import Service, running, service_settings
@@ -49,6 +50,20 @@ async def beds_url(databases: Databases, backend: str) -> str:
 async def beds(beds_url: str, nats_url: str, data_dir: Path, clock: ManualClock) -> AsyncIterator[Service]:
     settings = service_settings("beds", database_url=beds_url, nats_url=nats_url, data_dir=data_dir)
     async with running(create_beds, settings, clock) as service:
+        yield service
+
+
+@pytest.fixture
+async def intake_url(databases: Databases, backend: str) -> str:
+    return await databases.fresh("intake", backend)
+
+
+@pytest.fixture
+async def intake(
+    intake_url: str, nats_url: str, data_dir: Path, clock: ManualClock
+) -> AsyncIterator[Service]:
+    settings = service_settings("intake", database_url=intake_url, nats_url=nats_url, data_dir=data_dir)
+    async with running(create_intake, settings, clock) as service:
         yield service
 
 

@@ -30,6 +30,8 @@ from tests.support.service import running, service_settings, wait_until
 
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
+REFUGE = "7d1e4c52-3a9b-4f0e-8c6d-2b5a9e1f4c30"  # tokens name sites by UUID
+
 
 def site_created(site_id: str, *, kind: str = "night_shelter") -> ev.SiteCreated:
     return ev.SiteCreated(

@@ -195,3 +195,31 @@ def start_mappers() -> None:
 def _give_events_list(target: Any, _: Any) -> None:
     # Loaded objects skip __init__; they still need somewhere to record new events.
     target.events = []
+
+
+# One row per referral beds was asked to place (the unique key makes a repeated referral.created
+# place nothing twice); the waitlist is its rows in status `waitlisted`, served by urgency, then age.
+placements = Table(
+    "placements",
+    metadata,
+    sa.Column("referral_id", ID, primary_key=True),
+    sa.Column("status", String(12), nullable=False),
+    sa.Column("team_id", String(64), nullable=True),
+    sa.Column("source", String(20), nullable=False),
+    sa.Column("adults", Integer, nullable=True),
+    sa.Column("children", Integer, nullable=True),
+    sa.Column("gender", String(10), nullable=True),
+    sa.Column("youth", Boolean, nullable=False),
+    sa.Column("accessible", Boolean, nullable=False),
+    sa.Column("pet", Boolean, nullable=False),
+    sa.Column("dv", Boolean, nullable=False),
+    sa.Column("lat", Float, nullable=False),
+    sa.Column("lon", Float, nullable=False),
+    sa.Column("urgency", String(10), nullable=False),
+    sa.Column("urgency_rank", Integer, nullable=False),
+    sa.Column("hold_id", ID, nullable=True),
+    sa.Column("referred_at", UTCDateTime, nullable=False),
+    sa.Column("waitlisted_until", UTCDateTime, nullable=True),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_placements_status_urgency_rank_referred_at", "status", "urgency_rank", "referred_at"),
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from common.uow import UnitOfWork
 from services.beds.adapters.orm import start_mappers
+from services.beds.adapters.placements import PlacementRepository
 from services.beds.adapters.queries import BedsReads
 from services.beds.adapters.repositories import (
     HoldRepository,
@@ -21,6 +22,7 @@ class BedsUnitOfWork(UnitOfWork):
     stays: StayRepository
     ledger: LedgerRepository
     reads: BedsReads
+    placements: PlacementRepository
 
     def _start(self) -> None:
         self.sites = SiteRepository(self.session, self)
@@ -28,6 +30,8 @@ class BedsUnitOfWork(UnitOfWork):
         self.stays = StayRepository(self.session, self)
         self.ledger = LedgerRepository(self.session)
         self.reads = BedsReads(self.session)
+        self.placements = PlacementRepository(self.session, self)
 
     async def _before_commit(self) -> None:
         await self.sites.persist_new()
+        await self.placements.persist()

@@ -22,6 +22,9 @@ from services.beds.domain.sites import Site
 Verdict = Literal["allow", "public", "forbid", "hide"]
 Record = Literal["site", "board", "stay", "hold", "ledger", "room", "place"]
 OVERSEERS = frozenset({"supervisor", "admin"})
+# The placement consumer's own role: no token can carry it (common.auth.ROLES); it holds and
+# releases places for referrals, at confidential sites too (common.visibility).
+PLACEMENT_ROLE = "placement"
 
 
 @dataclass(frozen=True)
@@ -114,9 +117,9 @@ ACCESS: dict[type, Access] = {
     c.CheckIn: _access("shelter_staff crisis_team", at_the_door, "site"),
     c.CheckOut: _access("shelter_staff crisis_team", inside, "stay"),
     c.ExtendStay: _access("supervisor", inside, "stay"),
-    c.PlaceHold: _access("patrol crisis_team shelter_staff", known, "site"),
+    c.PlaceHold: _access("patrol crisis_team shelter_staff placement", known, "site"),
     c.ExtendHold: _access(EVERYONE, holder_or_inside, "hold"),
-    c.CancelHold: _access(EVERYONE, holder_or_inside, "hold"),
+    c.CancelHold: _access(f"{EVERYONE} placement", holder_or_inside, "hold"),
     c.CheckInFromHold: _access("shelter_staff crisis_team", holder_at_the_door, "hold"),
     c.ListSites: _access(EVERYONE, known, "site"),
     c.GetSite: _access(EVERYONE, shown, "site", audited=True),

@@ -23,6 +23,8 @@ class RoomOpening:
 class Offer:
     free_beds: int
     free_mats: int
+    # One room can take the whole party now (else it is offered mats): placement tries beds first.
+    on_beds: bool = True
 
 
 def offer(
@@ -44,7 +46,7 @@ def offer(
     on_mats = kind == "night_shelter" and party.adults_only and not needs.special and free_mats >= party.size
     if not (in_one_room or on_mats):
         return None
-    return Offer(free_beds=sum(o.free_beds for o in fitting), free_mats=free_mats)
+    return Offer(free_beds=sum(o.free_beds for o in fitting), free_mats=free_mats, on_beds=in_one_room)
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

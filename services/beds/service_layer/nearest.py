@@ -96,6 +96,7 @@ async def _offers(
                 free_beds=fitting.free_beds,
                 free_mats=fitting.free_mats,
                 confidential=spot.confidential,
+                on_beds=fitting.on_beds,
             )
         )
     return found

@@ -89,3 +89,4 @@ class Offer:
     free_beds: int
     free_mats: int
     confidential: bool
+    on_beds: bool = True

@@ -49,7 +49,7 @@ def test_a_family_is_offered_only_a_room_that_takes_all_of_it() -> None:
 
 def test_mats_are_offered_at_night_shelters_to_adults_without_special_needs() -> None:
     full = [opening("any", 0)]
-    assert offer("night_shelter", full, 2, Party(2, 0, "male"), Needs()) == Offer(free_beds=0, free_mats=2)
+    assert offer("night_shelter", full, 2, Party(2, 0, "male"), Needs()) == Offer(0, 2, on_beds=False)
     assert offer("night_shelter", full, 1, Party(2, 0, "male"), Needs()) is None, "not enough mats"
     assert offer("night_shelter", full, 5, MOTHER_AND_TWO, Needs()) is None, "children do not sleep on mats"
     assert offer("night_shelter", full, 5, MAN, Needs(accessible=True)) is None

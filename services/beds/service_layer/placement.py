@@ -1,0 +1,170 @@
+"""Placing referrals from intake: the nearest fitting site gets a hold, else the waitlist; a
+cancelled referral's hold is released; the waitlist is offered places as they free, and lapses.
+
+Holds are taken and released by dispatching the same `PlaceHold` / `CancelHold` commands the
+HTTP controllers build, through the same bus and access table, as the placement actor (the
+referring team rides along as the holder's team, so that team can see, check in and cancel its
+hold). Each event is applied in its consumer's inbox transaction: a repeated `referral.created`
+finds its placement row (unique per referral) and places nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from common.errors import DomainError
+from common.scheduler import ClockJob
+from contracts import CloudEvent, Event
+from contracts.events import intake as iv
+from services.beds.adapters.unit_of_work import BedsUnitOfWork
+from services.beds.domain import commands as c
+from services.beds.domain.access import PLACEMENT_ROLE, Actor
+from services.beds.domain.party import Needs, Party
+from services.beds.domain.placement import DEFAULT_WAITLIST_HOURS, Placement, in_order_of_trial
+from services.beds.service_layer.messagebus import BedsBus
+from services.beds.service_layer.nearest import nearest
+from services.beds.service_layer.results import HoldState
+
+PLACEMENT_SUBJECT = "placement"
+SITES_TRIED = 20
+OFFERS_PER_TICK = 20
+LAPSES_PER_TICK = 200
+
+
+def placement_actor(team_id: str | None) -> Actor:
+    return Actor(PLACEMENT_SUBJECT, PLACEMENT_ROLE, team_id)
+
+
+class Placer:
+    def __init__(
+        self,
+        bus: BedsBus,
+        unit_of_work: Callable[[], BedsUnitOfWork],
+        *,
+        read: Callable[[], BedsUnitOfWork] | None = None,
+        waitlist_hours: float = DEFAULT_WAITLIST_HOURS,
+    ):
+        self.bus = bus
+        self.unit_of_work = unit_of_work
+        # Finding due work reads only: on SQLite a write transaction would take the lock every tick.
+        self.read = read or unit_of_work
+        self.waitlist_hours = waitlist_hours
+
+    def handlers(self) -> dict[type[Event], Any]:
+        return {
+            iv.ReferralCreated: self.on_referral_created,
+            iv.ReferralCancelled: self.on_referral_cancelled,
+        }
+
+    def jobs(self) -> list[ClockJob]:
+        return [
+            ClockJob("waitlist_offer", self.offer_waitlist),
+            ClockJob("waitlist_lapse", self.lapse_waitlist),
+        ]
+
+    async def on_referral_created(
+        self, event: iv.ReferralCreated, envelope: CloudEvent, uow: BedsUnitOfWork
+    ) -> None:
+        if await uow.placements.get(event.referral_id) is not None:
+            return  # placed, waiting or cancelled already: a repeat changes nothing
+        now = uow.clock.now()
+        placement = Placement(
+            referral_id=event.referral_id,
+            status="waitlisted",
+            referred_at=envelope.time,
+            updated_at=now,
+            team_id=event.team_id,
+            source=event.source,
+            party=Party(event.party.adults, event.party.children, event.party.gender, event.party.youth),
+            needs=Needs(accessible=event.needs.accessible, pet=event.needs.pet, dv=event.needs.dv),
+            lat=event.location.lat,
+            lon=event.location.lon,
+            urgency=event.urgency,
+        )
+        uow.placements.add(placement)
+        held = await self._hold(uow, placement)
+        if held is not None:
+            placement.held(held.hold.id, now)
+        else:
+            placement.wait(now, await uow.placements.position(placement), self.waitlist_hours)
+
+    async def on_referral_cancelled(
+        self, event: iv.ReferralCancelled, envelope: CloudEvent, uow: BedsUnitOfWork
+    ) -> None:
+        now = uow.clock.now()
+        placement = await uow.placements.get(event.referral_id)
+        if placement is None:
+            # Cancelled before its creation reached us (a retried delivery): keep it from being placed.
+            uow.placements.add(
+                Placement(event.referral_id, "cancelled", envelope.time, now, team_id=event.team_id)
+            )
+            return
+        if not placement.open:
+            return
+        if placement.hold_id is not None:
+            hold = await uow.holds.get(placement.hold_id)
+            if hold is not None and hold.active:
+                await self.bus.handle(c.CancelHold(hold_id=hold.id), placement_actor(placement.team_id), uow)
+        placement.cancel(now)
+
+    async def _hold(self, uow: BedsUnitOfWork, placement: Placement) -> HoldState | None:
+        """The first site, in order of trial, whose floor still takes the party under its lock."""
+        assert placement.party is not None
+        offers = await nearest(
+            uow,
+            lat=placement.lat,
+            lon=placement.lon,
+            party=placement.party,
+            needs=placement.needs,
+            kind=None,
+            include_confidential=placement.needs.dv,
+            limit=SITES_TRIED,
+        )
+        for offer in in_order_of_trial(offers):
+            command = c.PlaceHold(
+                site_id=offer.site_id,
+                party=placement.party,
+                needs=placement.needs,
+                referral_id=placement.referral_id,
+                source=placement.source,
+            )
+            try:
+                held: HoldState = await self.bus.handle(command, placement_actor(placement.team_id), uow)
+            except DomainError:
+                continue  # taken since the search looked: the next one
+            return held
+        return None
+
+    async def offer_waitlist(self) -> int:
+        """Whatever freed since the last tick (a check-out, a lapsed or cancelled hold, cold
+        weather, new beds) is offered down the list in order: the first that fits gets a hold."""
+        async with self.read() as uow:
+            waiting = await uow.placements.waiting(OFFERS_PER_TICK)
+        offered = 0
+        for referral_id in waiting:
+            async with self.unit_of_work() as uow:
+                placement = await uow.placements.get(referral_id)
+                if placement is None or placement.status != "waitlisted":
+                    continue
+                held = await self._hold(uow, placement)
+                if held is None:
+                    continue
+                placement.offered(held.hold.id, held.site.id, held.site.confidential, uow.clock.now())
+                await uow.commit()
+                offered += 1
+        return offered
+
+    async def lapse_waitlist(self) -> int:
+        async with self.read() as uow:
+            due = await uow.placements.lapsed(uow.clock.now(), LAPSES_PER_TICK)
+        if not due:
+            return 0
+        async with self.unit_of_work() as uow:
+            now = uow.clock.now()
+            lapsed = 0
+            for referral_id in due:
+                placement = await uow.placements.get(referral_id)
+                if placement is not None and placement.lapse(now):
+                    lapsed += 1
+            await uow.commit()
+            return lapsed

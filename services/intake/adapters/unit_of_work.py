@@ -1,0 +1,20 @@
+"""The intake unit of work: the common one plus intake's repositories."""
+
+from __future__ import annotations
+
+from common.uow import UnitOfWork
+from services.intake.adapters.repositories import PeopleRepository, ReferralRepository, TripRepository
+
+
+class IntakeUnitOfWork(UnitOfWork):
+    referrals: ReferralRepository
+    people: PeopleRepository
+    trips: TripRepository
+
+    def _start(self) -> None:
+        self.referrals = ReferralRepository(self.session, self)
+        self.people = PeopleRepository(self.session)
+        self.trips = TripRepository(self.session)
+
+    async def _before_commit(self) -> None:
+        await self.referrals.persist()
