@@ -28,6 +28,7 @@ from contracts import ALL_STREAMS
 log = get_logger(__name__)
 U = TypeVar("U", bound=UnitOfWork)
 HOUSEKEEPING_EVERY_S = 600
+STOP_WAIT_S = 5.0
 
 
 class ServiceRuntime(Generic[U]):
@@ -161,23 +162,14 @@ class ServiceRuntime(Generic[U]):
 
     async def stop(self) -> None:
         """Stops taking work, relays what is committed, then closes connections."""
-        for task in self._tasks:
-            if task.get_name() != "relay":
-                task.cancel()
         relay_tasks = [t for t in self._tasks if t.get_name() == "relay"]
-        for task in self._tasks:
-            if task not in relay_tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        await _cancelled([t for t in self._tasks if t not in relay_tasks])
         if self.clocks is not None:
             try:
                 await self.clocks.resign()
             except Exception as exc:  # the lease then simply expires
                 log.warning("clock_lease_not_released", error=type(exc).__name__)
-        for task in relay_tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await _cancelled(relay_tasks)
         try:
             left = await self.relay.drain(timeout=5.0)
             if left:
@@ -187,3 +179,19 @@ class ServiceRuntime(Generic[U]):
         await self.nats.close()
         await self.db.dispose()
         log.info("service_stopped", service=self.service)
+
+
+async def _cancelled(tasks: Sequence[asyncio.Task[None]]) -> None:
+    """Cancels background loops and waits for them, within a bound: a loop stuck where a
+    cancellation cannot reach it (a driver call that swallows it) must not keep the process from
+    stopping; it is named in the log and left behind."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    done, stuck = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
+    for task in done:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            task.result()
+    if stuck:
+        log.warning("loops_not_stopped", loops=sorted(t.get_name() for t in stuck))
