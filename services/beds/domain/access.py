@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from common.errors import Forbidden, NotFound
+from common.access_table import AccessTable
+from common.errors import Forbidden
 from common.visibility import may_know_site, works_at
 from services.beds.domain import commands as c
 from services.beds.domain.holds import Hold
@@ -142,25 +143,14 @@ ABSENT: dict[Record, tuple[str, str]] = {
 }
 
 
-def access_to(message: object) -> Access:
-    try:
-        return ACCESS[type(message)]
-    except KeyError:
-        raise LookupError(f"{type(message).__name__} has no entry in the access table") from None
-
-
-def absent(message: object) -> NotFound:
-    detail, code = ABSENT[access_to(message).record]
-    return NotFound(detail, code=code)
+TABLE = AccessTable(ACCESS, ABSENT)
+access_to = TABLE.entry
+absent = TABLE.absent
 
 
 def may_call(message: object, actor: Actor) -> None:
     """The role part of the table: before anything is loaded (403)."""
-    allowed = access_to(message).roles
-    if actor.role not in allowed:
-        raise Forbidden(
-            f"The {actor.role} role may not do this; it needs one of: {', '.join(sorted(allowed))}."
-        )
+    TABLE.may_call(message, actor.role)
 
 
 def verdict(message: object, actor: Actor, site: Site, hold: Hold | None = None) -> Verdict:
