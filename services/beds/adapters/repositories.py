@@ -37,10 +37,12 @@ class Tracker(Protocol):
 INSERT_ORDER = (Site, Room, Place, Hold, Stay, PlaceClaim)
 
 
-def _row_of(obj: object) -> dict[str, Any]:
-    """The table row of a mapped domain object (composites such as a hold's party included)."""
-    mapper = sa.inspect(type(obj))
-    return {attr.columns[0].key: getattr(obj, attr.key) for attr in mapper.column_attrs}
+def _rows_of(kind: type, objects: list[object]) -> list[dict[str, Any]]:
+    """The table rows of mapped domain objects of one kind (composites such as a hold's party
+    included); the mapping is looked up once per kind, not once per object."""
+    mapper: Any = sa.inspect(kind)
+    columns = [(attr.columns[0].key, attr.key) for attr in mapper.column_attrs]
+    return [{column: getattr(obj, key) for column, key in columns} for obj in objects]
 
 
 class SiteRepository:
@@ -144,7 +146,7 @@ class SiteRepository:
         for floor in self.floors:
             floor.added.clear()
         for kind in INSERT_ORDER:
-            rows = [_row_of(obj) for obj in added if type(obj) is kind]
+            rows = _rows_of(kind, [obj for obj in added if type(obj) is kind])
             if rows:
                 await self.session.execute(sa.insert(sa.inspect(kind).local_table), rows)
 

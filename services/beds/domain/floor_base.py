@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from common.errors import Conflict
-from contracts.events import beds as ev
 from contracts.events.base import Event
 from services.beds.domain.capacity import Capacity, capacity_events
 from services.beds.domain.claims import PlaceClaim
@@ -151,19 +150,6 @@ class FloorBase:
     def _absorb(self, entity: Hold | Stay) -> None:
         self.events.extend(entity.events)
         entity.events.clear()
-
-    def room_changed(self, room: Room, now: datetime) -> ev.RoomChanged:
-        beds = sum(
-            1 for p in self.places.values() if p.room_id == room.id and p.kind == "bed" and self.usable(p)
-        )
-        return ev.RoomChanged(
-            room_id=room.id,
-            site_id=self.site.id,
-            restriction=room.restriction,
-            accessible=room.accessible,
-            beds_total=beds,
-            retired=not room.active,
-        )
 
     @contextmanager
     def change(self, now: datetime) -> Iterator[None]:

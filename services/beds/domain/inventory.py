@@ -153,7 +153,7 @@ class Inventory(FloorBase):
         self.site.require_active()
         with self.change(now):
             room = self._new_room(spec, now)
-            self.events.append(self.room_changed(room, now))
+            self.events.append(self._room_changed(room))
         return room
 
     def _new_room(self, spec: RoomSpec, now: datetime) -> Room:
@@ -185,7 +185,7 @@ class Inventory(FloorBase):
                     setattr(room, attribute, changes[attribute])
             if "beds" in changes:
                 self._set_bed_count(room, int(changes["beds"]), now)  # type: ignore[call-overload]
-            self.events.append(self.room_changed(room, now))
+            self.events.append(self._room_changed(room))
 
     def retire_room(self, room: Room, now: datetime) -> None:
         if not room.active:
@@ -193,7 +193,7 @@ class Inventory(FloorBase):
         with self.change(now):
             self._set_bed_count(room, 0, now)
             room.retired_at = now
-            self.events.append(self.room_changed(room, now))
+            self.events.append(self._room_changed(room))
 
     def retire_place(self, place: Place, now: datetime) -> None:
         if not place.active:
@@ -211,6 +211,19 @@ class Inventory(FloorBase):
             )
         with self.change(now):
             del self.places[place.id]
+
+    def _room_changed(self, room: Room) -> ev.RoomChanged:
+        beds = sum(
+            1 for p in self.places.values() if p.room_id == room.id and p.kind == "bed" and self.usable(p)
+        )
+        return ev.RoomChanged(
+            room_id=room.id,
+            site_id=self.site.id,
+            restriction=room.restriction,
+            accessible=room.accessible,
+            beds_total=beds,
+            retired=not room.active,
+        )
 
     def _unique_room_name(self, name: str, room: Room | None) -> None:
         if any(r.name == name.strip() and r.active and r is not room for r in self.rooms.values()):
