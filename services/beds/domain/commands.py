@@ -151,6 +151,25 @@ class GetLedger(Query, frozen=True):
     site_id: str | None = None
 
 
+class GetReportSummary(Query, frozen=True):
+    start: date
+    end: date
+    site_id: str | None = None
+
+
+class GetBedNights(Query, frozen=True):
+    """One page of the bed-nights export, in (site, night) order after `after`."""
+
+    start: date
+    end: date
+    after: tuple[str, date] | None = None
+    limit: int = 2000
+
+
+class GetOpenCapacity(Query, frozen=True):
+    pass
+
+
 class FindAvailability(Query, frozen=True):
     lat: float
     lon: float

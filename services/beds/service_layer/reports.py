@@ -1,0 +1,168 @@
+"""Handlers of the reports: the summary a centre publishes, the bed-nights export page by page,
+open data (non-confidential sites' capacity tonight), the occupancy gauges, and the consumer that
+keeps the trips read model from intake's `trip.recorded` events.
+
+Referrals are read from beds' own placements (the read model intake's `referral.*` events feed)
+and the holds beds made for them; nothing is read from another service's database."""
+
+from __future__ import annotations
+
+import time as monotonic_time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Gauge
+
+from common.logging import get_logger
+from contracts import CloudEvent, Event
+from contracts.events import intake as iv
+from services.beds.adapters.unit_of_work import BedsUnitOfWork
+from services.beds.domain import commands as c
+from services.beds.domain.access import Actor, absent, verdict
+from services.beds.domain.nights import night_of, night_window
+from services.beds.domain.reports import CrisisStay, LedgerNight, ReferralRecord, ReportInputs, summary
+from services.beds.domain.sites import DEFAULT_ROLLOVER, DEFAULT_TIMEZONE, zone
+from services.beds.service_layer.results import OpenCapacityState, Report
+
+log = get_logger(__name__)
+# Referrals and trips belong to no site until placed: their nights are the city's default ones.
+CITY_ZONE = zone(DEFAULT_TIMEZONE)
+# Wide enough for every time zone's nights; each stay is then put in its own site's night.
+ZONE_MARGIN = timedelta(days=2)
+
+
+def _utc_midnight(day: date) -> datetime:
+    return night_window(day, zone("UTC"), datetime.min.time())[0]
+
+
+def city_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return night_window(start, CITY_ZONE, DEFAULT_ROLLOVER)[0], night_window(
+        end, CITY_ZONE, DEFAULT_ROLLOVER
+    )[1]
+
+
+async def get_report_summary(query: c.GetReportSummary, actor: Actor, uow: BedsUnitOfWork) -> Report:
+    sites = []
+    if query.site_id is not None:
+        site = await uow.reads.site(query.site_id)
+        if site is None:
+            raise absent(query)
+        verdict(query, actor, site)
+        sites = [site]
+    start, end, site_id = query.start, query.end, query.site_id
+    ledger = await uow.reports.ledger(start, end, site_id)
+
+    lo, hi = _utc_midnight(start) - ZONE_MARGIN, _utc_midnight(end) + ZONE_MARGIN
+    crisis: list[CrisisStay] = [
+        stay
+        for stay, clock in await uow.reports.crisis_stays(lo, hi, site_id)
+        if start <= night_of(stay.started_at, zone(clock.timezone), clock.rollover) <= end
+    ]
+
+    made_from, made_before = city_bounds(start, end)
+    referrals = [
+        ReferralRecord(
+            night=night_of(row.referred_at, CITY_ZONE, DEFAULT_ROLLOVER),
+            placement_status=row.placement_status,
+            waited=row.waited,
+            referred_at=row.referred_at,
+            hold_status=row.hold_status,
+            checked_in_at=row.hold_ended_at if row.hold_status == "fulfilled" else None,
+        )
+        for row in await uow.reports.referrals(made_from, made_before, site_id)
+    ]
+    trips = None if site_id is not None else await uow.reports.trip_outcomes(made_from, made_before)
+    figures = summary(
+        ReportInputs(
+            start=start,
+            end=end,
+            site_id=site_id,
+            ledger=ledger,
+            crisis_stays=crisis,
+            referrals=referrals,
+            trip_outcomes=trips,
+            now=uow.clock.now(),
+        )
+    )
+    return Report(figures, sites)
+
+
+async def get_bed_nights(query: c.GetBedNights, actor: Actor, uow: BedsUnitOfWork) -> list[LedgerNight]:
+    return await uow.reports.bed_nights(query.start, query.end, query.after, query.limit)
+
+
+async def get_open_capacity(query: c.GetOpenCapacity, actor: Actor, uow: BedsUnitOfWork) -> OpenCapacityState:
+    """Confidential sites are left out before anything is counted: they appear in no total."""
+    public = [site for site in await uow.reads.sites() if not site.confidential]
+    counts = await uow.reads.site_counts([site.id for site in public])
+    return OpenCapacityState(public, counts, uow.clock.now())
+
+
+class TripFeed:
+    """The durable consumer `beds-reports`: intake's trips into the reports' read model."""
+
+    def handlers(self) -> dict[type[Event], Any]:
+        return {iv.TripRecorded: self.on_trip_recorded}
+
+    async def on_trip_recorded(self, event: iv.TripRecorded, _: CloudEvent, uow: BedsUnitOfWork) -> None:
+        await uow.reports.record_trip(event)
+
+
+KINDS = ("night_shelter", "crisis_room", "shelter")
+
+
+class OccupancyGauges:
+    """Tonight across a city, by site kind only: never a label per site or per person, so a
+    confidential site is never a series of its own. Refreshed when Prometheus scrapes, at most
+    every `min_interval` seconds."""
+
+    def __init__(
+        self, registry: CollectorRegistry, read: Callable[[], BedsUnitOfWork], min_interval: float = 5.0
+    ):
+        self.read = read
+        self.min_interval = min_interval
+        self._last = float("-inf")
+        self.places = Gauge(
+            "shelterbeds_places",
+            "Usable places tonight by site kind, place (bed, mat) and state (total, free)",
+            ["kind", "place", "state"],
+            registry=registry,
+        )
+        self.over_capacity = Gauge(
+            "shelterbeds_over_capacity_people",
+            "People checked in past the last mat, now, by site kind",
+            ["kind"],
+            registry=registry,
+        )
+        self.sites = Gauge("shelterbeds_sites", "Open sites by kind", ["kind"], registry=registry)
+
+    async def refresh(self) -> None:
+        if monotonic_time.monotonic() - self._last < self.min_interval:
+            return
+        try:
+            async with self.read() as uow:
+                sites = await uow.reads.sites()
+                counts = await uow.reads.site_counts([site.id for site in sites])
+        except Exception as exc:  # a scrape still answers with what it had
+            log.warning("occupancy_not_refreshed", error=type(exc).__name__)
+            return
+        totals = {kind: [0, 0, 0, 0, 0, 0] for kind in KINDS}
+        for site in sites:
+            figures = counts.get(site.id)
+            row = totals.setdefault(site.kind, [0, 0, 0, 0, 0, 0])
+            row[5] += 1
+            if figures is not None:
+                row[0] += figures.beds_total
+                row[1] += figures.beds_free
+                row[2] += figures.mats_total
+                row[3] += figures.mats_free
+                row[4] += figures.over_capacity
+        for kind, (beds, beds_free, mats, mats_free, over, open_sites) in totals.items():
+            self.places.labels(kind, "bed", "total").set(beds)
+            self.places.labels(kind, "bed", "free").set(beds_free)
+            self.places.labels(kind, "mat", "total").set(mats)
+            self.places.labels(kind, "mat", "free").set(mats_free)
+            self.over_capacity.labels(kind).set(over)
+            self.sites.labels(kind).set(open_sites)
+        self._last = monotonic_time.monotonic()
