@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.events.intake import TripRecorded
 from services.beds.adapters.orm import holds, nightly_ledger, placements, report_trips, sites, stays
-from services.beds.domain.reports import CrisisStay, LedgerNight
+from services.beds.domain.reports import LedgerNight
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,8 @@ class ReportReads:
 
     async def crisis_stays(
         self, begun_from: datetime, begun_before: datetime, site_id: str | None
-    ) -> list[tuple[CrisisStay, SiteClock]]:
+    ) -> list[tuple[Any, SiteClock]]:
+        """Rows (group_id, started_at, ended_at, extension_days) with their site's clock."""
         s = stays.c
         query = (
             sa.select(
@@ -105,13 +106,7 @@ class ReportReads:
         )
         if site_id is not None:
             query = query.where(s.site_id == site_id)
-        return [
-            (
-                CrisisStay(r.group_id, r.started_at, r.ended_at, r.extension_days),
-                SiteClock(r.timezone, r.rollover),
-            )
-            for r in await self.session.execute(query)
-        ]
+        return [(r, SiteClock(r.timezone, r.rollover)) for r in await self.session.execute(query)]
 
     async def referrals(
         self, made_from: datetime, made_before: datetime, site_id: str | None

@@ -58,6 +58,15 @@ class CrisisStay:
     started_at: datetime
     ended_at: datetime | None
     extension_days: int
+    # the last morning of the range at the stay's site: a past range's figures never change
+    range_ends_at: datetime
+
+    def counted_until(self, now: datetime) -> datetime:
+        until = min(now, self.range_ends_at)
+        return until if self.ended_at is None else min(self.ended_at, until)
+
+    def staying_at(self, now: datetime) -> bool:
+        return self.ended_at is None or self.ended_at > min(now, self.range_ends_at)
 
 
 @dataclass(frozen=True)
@@ -111,8 +120,9 @@ class OverCapacityFigures(msgspec.Struct, kw_only=True):
 
 class CrisisFigures(msgspec.Struct, kw_only=True):
     """Stays begun in the range at crisis rooms. `placements`: people; `parties`: families or
-    people placed together. Stays in days (to the check-out, or to now while they go on), one
-    decimal. `extended`: stays a supervisor extended; `extension_days`: the days added."""
+    people placed together. Stays in days, one decimal: to the check-out, or — for those
+    `still_staying` at the range's last morning — to that morning (or to now, if it has not come
+    yet). `extended`: stays a supervisor extended; `extension_days`: the days added."""
 
     placements: int
     parties: int
@@ -240,11 +250,11 @@ def _days(span: timedelta) -> float:
 
 
 def crisis_figures(stays: Sequence[CrisisStay], now: datetime) -> CrisisFigures:
-    lengths = [_days((s.ended_at or now) - s.started_at) for s in stays]
+    lengths = [_days(s.counted_until(now) - s.started_at) for s in stays]
     return CrisisFigures(
         placements=len(stays),
         parties=len({s.group_id for s in stays}),
-        still_staying=sum(1 for s in stays if s.ended_at is None),
+        still_staying=sum(1 for s in stays if s.staying_at(now)),
         average_stay_days=round(sum(lengths) / len(lengths), 1) if lengths else None,
         max_stay_days=max(lengths) if lengths else None,
         extended=sum(1 for s in stays if s.extension_days > 0),

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import time as monotonic_time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from prometheus_client import CollectorRegistry, Gauge
 
 from common.logging import get_logger
 from contracts import CloudEvent, Event
 from contracts.events import intake as iv
+from contracts.events.base import SiteKind
+from services.beds.adapters.queries import SiteCounts
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain import commands as c
 from services.beds.domain.access import Actor, absent, verdict
@@ -54,11 +57,19 @@ async def get_report_summary(query: c.GetReportSummary, actor: Actor, uow: BedsU
     ledger = await uow.reports.ledger(start, end, site_id)
 
     lo, hi = _utc_midnight(start) - ZONE_MARGIN, _utc_midnight(end) + ZONE_MARGIN
-    crisis: list[CrisisStay] = [
-        stay
-        for stay, clock in await uow.reports.crisis_stays(lo, hi, site_id)
-        if start <= night_of(stay.started_at, zone(clock.timezone), clock.rollover) <= end
-    ]
+    crisis: list[CrisisStay] = []
+    for row, clock in await uow.reports.crisis_stays(lo, hi, site_id):
+        tz = zone(clock.timezone)
+        if start <= night_of(row.started_at, tz, clock.rollover) <= end:
+            crisis.append(
+                CrisisStay(
+                    group_id=row.group_id,
+                    started_at=row.started_at,
+                    ended_at=row.ended_at,
+                    extension_days=row.extension_days,
+                    range_ends_at=night_window(end, tz, clock.rollover)[1],
+                )
+            )
 
     made_from, made_before = city_bounds(start, end)
     referrals = [
@@ -109,7 +120,26 @@ class TripFeed:
         await uow.reports.record_trip(event)
 
 
-KINDS = ("night_shelter", "crisis_room", "shelter")
+KINDS: tuple[str, ...] = get_args(SiteKind)
+
+
+@dataclass
+class KindTonight:
+    sites: int = 0
+    beds_total: int = 0
+    beds_free: int = 0
+    mats_total: int = 0
+    mats_free: int = 0
+    over_capacity: int = 0
+
+    def add(self, counts: SiteCounts | None) -> None:
+        self.sites += 1
+        if counts is not None:
+            self.beds_total += counts.beds_total
+            self.beds_free += counts.beds_free
+            self.mats_total += counts.mats_total
+            self.mats_free += counts.mats_free
+            self.over_capacity += counts.over_capacity
 
 
 class OccupancyGauges:
@@ -142,27 +172,19 @@ class OccupancyGauges:
             return
         try:
             async with self.read() as uow:
-                sites = await uow.reads.sites()
-                counts = await uow.reads.site_counts([site.id for site in sites])
-        except Exception as exc:  # a scrape still answers with what it had
+                sites = [(site.id, site.kind) for site in await uow.reads.sites()]
+                counts = await uow.reads.site_counts([site_id for site_id, _ in sites])
+        except Exception as exc:  # a scrape still answers, with what it had
             log.warning("occupancy_not_refreshed", error=type(exc).__name__)
             return
-        totals = {kind: [0, 0, 0, 0, 0, 0] for kind in KINDS}
-        for site in sites:
-            figures = counts.get(site.id)
-            row = totals.setdefault(site.kind, [0, 0, 0, 0, 0, 0])
-            row[5] += 1
-            if figures is not None:
-                row[0] += figures.beds_total
-                row[1] += figures.beds_free
-                row[2] += figures.mats_total
-                row[3] += figures.mats_free
-                row[4] += figures.over_capacity
-        for kind, (beds, beds_free, mats, mats_free, over, open_sites) in totals.items():
-            self.places.labels(kind, "bed", "total").set(beds)
-            self.places.labels(kind, "bed", "free").set(beds_free)
-            self.places.labels(kind, "mat", "total").set(mats)
-            self.places.labels(kind, "mat", "free").set(mats_free)
-            self.over_capacity.labels(kind).set(over)
-            self.sites.labels(kind).set(open_sites)
+        tonight: dict[str, KindTonight] = {kind: KindTonight() for kind in KINDS}
+        for site_id, site_kind in sites:
+            tonight.setdefault(site_kind, KindTonight()).add(counts.get(site_id))
+        for kind, figures in tonight.items():
+            self.places.labels(kind, "bed", "total").set(figures.beds_total)
+            self.places.labels(kind, "bed", "free").set(figures.beds_free)
+            self.places.labels(kind, "mat", "total").set(figures.mats_total)
+            self.places.labels(kind, "mat", "free").set(figures.mats_free)
+            self.over_capacity.labels(kind).set(figures.over_capacity)
+            self.sites.labels(kind).set(figures.sites)
         self._last = monotonic_time.monotonic()
