@@ -4,10 +4,8 @@ events feed. Pure: every input is a plain record, `now` is given.
 - **People served** are stays: a stay counted for a night in the range (it began then, or was
   there at a midnight census). beds knows nobody by name, so a person who comes back on another
   night, or moves to another site, counts again; nights in a row at a crisis room count once.
-  The sum is taken from the ledger alone: a stay counts on the night it arrived and then on every
-  night in a row while it stays, so the stays of a range are the people of its first night plus
-  every later night's arrivals — no scan of stays, and anonymising a person in intake changes
-  nothing here (beds never had their name).
+  The sum is taken from the ledger alone (`LedgerTotals.people_served`) — no scan of stays, and
+  anonymising a person in intake changes nothing here (beds never had their name).
 - **Bed-nights, mat-nights, over capacity and arrivals** add up the nightly ledger.
 - **Crisis placements** are the stays that began in the range at crisis rooms: how long they
   stayed (days, to their end or to now), how many were extended.
@@ -18,9 +16,9 @@ events feed. Pure: every input is a plain record, `now` is given.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal, get_args
 
@@ -50,6 +48,34 @@ class LedgerNight:
     mats_used: int
     over_capacity: int
     arrivals_by_source: dict[str, int]
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    """The nightly ledger of a range added up (by the database: a year of a city is ~36,500 rows).
+    `first_nights_*`: over the sites, the people and the arrivals of each site's first night in
+    the range. Peaks: the most in one night at one site, the first such night."""
+
+    nights_closed: int = 0
+    person_nights: int = 0
+    bed_nights: int = 0
+    mat_nights: int = 0
+    over_capacity_nights: int = 0
+    over_capacity_people: int = 0
+    peak_people: int = 0
+    peak_people_night: date | None = None
+    peak_over_capacity: int = 0
+    peak_over_capacity_night: date | None = None
+    arrivals_by_source: Mapping[str, int] = field(default_factory=dict)
+    first_nights_people: int = 0
+    first_nights_arrivals: int = 0
+
+    @property
+    def people_served(self) -> int:
+        """A stay counts on the night it arrived and then on every night in a row while it
+        stays: the stays of a range are each site's first night's people plus every later
+        night's arrivals."""
+        return self.first_nights_people + sum(self.arrivals_by_source.values()) - self.first_nights_arrivals
 
 
 @dataclass(frozen=True)
@@ -201,47 +227,21 @@ def nights_between(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def people_served(ledger: Iterable[LedgerNight]) -> int:
-    """Each site's first night in the range brings its people; every later night, its arrivals."""
-    by_site: dict[str, list[LedgerNight]] = defaultdict(list)
-    for row in ledger:
-        by_site[row.site_id].append(row)
-    served = 0
-    for rows in by_site.values():
-        rows.sort(key=lambda r: r.night)
-        served += rows[0].people + sum(sum(r.arrivals_by_source.values()) for r in rows[1:])
-    return served
-
-
-def _peak(rows: Sequence[LedgerNight], figure: str) -> tuple[int, date | None]:
-    best = max(rows, key=lambda r: (getattr(r, figure), -r.night.toordinal()), default=None)
-    if best is None or getattr(best, figure) == 0:
-        return 0, None
-    return int(getattr(best, figure)), best.night
-
-
-def ledger_figures(
-    ledger: Sequence[LedgerNight],
-) -> tuple[PeopleServed, OverCapacityFigures, dict[Source, int]]:
-    peak_people, peak_people_night = _peak(ledger, "people")
-    peak_over, peak_over_night = _peak(ledger, "over_capacity")
-    arrivals: Counter[str] = Counter()
-    for row in ledger:
-        arrivals.update(row.arrivals_by_source)
+def ledger_figures(totals: LedgerTotals) -> tuple[PeopleServed, OverCapacityFigures, dict[Source, int]]:
     return (
         PeopleServed(
-            served=people_served(ledger),
-            person_nights=sum(r.people for r in ledger),
-            peak_people=peak_people,
-            peak_night=peak_people_night,
+            served=totals.people_served,
+            person_nights=totals.person_nights,
+            peak_people=totals.peak_people,
+            peak_night=totals.peak_people_night,
         ),
         OverCapacityFigures(
-            nights=sum(1 for r in ledger if r.over_capacity > 0),
-            person_nights=sum(r.over_capacity for r in ledger),
-            peak=peak_over,
-            peak_night=peak_over_night,
+            nights=totals.over_capacity_nights,
+            person_nights=totals.over_capacity_people,
+            peak=totals.peak_over_capacity,
+            peak_night=totals.peak_over_capacity_night,
         ),
-        {source: arrivals.get(source, 0) for source in get_args(Source)},
+        {source: totals.arrivals_by_source.get(source, 0) for source in get_args(Source)},
     )
 
 
@@ -309,7 +309,7 @@ class ReportInputs:
     start: date
     end: date
     site_id: str | None
-    ledger: Sequence[LedgerNight]
+    ledger: LedgerTotals
     crisis_stays: Sequence[CrisisStay]
     referrals: Sequence[ReferralRecord]
     trip_outcomes: Sequence[str] | None
@@ -323,10 +323,10 @@ def summary(given: ReportInputs) -> ReportSummary:
         end=given.end,
         site_id=given.site_id,
         nights=(given.end - given.start).days + 1,
-        nights_closed=len({r.night for r in given.ledger}),
+        nights_closed=given.ledger.nights_closed,
         people=people,
-        bed_nights=sum(r.beds_used for r in given.ledger),
-        mat_nights=sum(r.mats_used for r in given.ledger),
+        bed_nights=given.ledger.bed_nights,
+        mat_nights=given.ledger.mat_nights,
         over_capacity=over_capacity,
         arrivals_by_source=arrivals,
         crisis=crisis_figures(given.crisis_stays, given.now),

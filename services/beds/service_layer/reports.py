@@ -54,7 +54,7 @@ async def get_report_summary(query: c.GetReportSummary, actor: Actor, uow: BedsU
         verdict(query, actor, site)
         sites = [site]
     start, end, site_id = query.start, query.end, query.site_id
-    ledger = await uow.reports.ledger(start, end, site_id)
+    ledger = await uow.reports.ledger_totals(start, end, site_id)
 
     lo, hi = _utc_midnight(start) - ZONE_MARGIN, _utc_midnight(end) + ZONE_MARGIN
     crisis: list[CrisisStay] = []

@@ -9,12 +9,11 @@ import pytest
 
 from services.beds.domain.reports import (
     CrisisStay,
-    LedgerNight,
+    LedgerTotals,
     ReferralRecord,
     check_range,
     crisis_figures,
     median,
-    people_served,
     referral_figures,
     unmet_demand,
 )
@@ -23,20 +22,15 @@ D0 = date(2026, 11, 23)
 T0 = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
 
-def ledger(site: str, n: int, people: int, arrivals: int) -> LedgerNight:
-    return LedgerNight(
-        site, "crisis_room", D0 + timedelta(days=n), people, people, 0, 0, {"police": arrivals}
-    )
-
-
 def test_a_resident_of_many_nights_is_served_once_and_each_site_brings_its_first_nights_people() -> None:
-    # the refuge: one person there before the range, one arriving on the third night, staying on
-    refuge = [ledger("r", 0, 1, 0), ledger("r", 1, 1, 0), ledger("r", 2, 2, 1), ledger("r", 3, 2, 0)]
-    # the shelter: two new people every night (its stays end each morning)
-    shelter = [ledger("s", n, 2, 2) for n in range(4)]
-    assert people_served(refuge) == 2
-    assert people_served(shelter) == 8
-    assert people_served([*shelter, *refuge]) == 10
+    # the refuge: one person there before the range, one arriving on its third night, staying on;
+    # the shelter: two new people every one of four nights (its stays end each morning)
+    totals = LedgerTotals(
+        arrivals_by_source={"police": 1 + 2 * 4},
+        first_nights_people=1 + 2,
+        first_nights_arrivals=0 + 2,
+    )
+    assert totals.people_served == 2 + 8
 
 
 @pytest.mark.parametrize(
