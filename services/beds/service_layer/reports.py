@@ -40,9 +40,44 @@ def _utc_midnight(day: date) -> datetime:
 
 
 def city_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return night_window(start, CITY_ZONE, DEFAULT_ROLLOVER)[0], night_window(
-        end, CITY_ZONE, DEFAULT_ROLLOVER
-    )[1]
+    first_evening = night_window(start, CITY_ZONE, DEFAULT_ROLLOVER)[0]
+    last_morning = night_window(end, CITY_ZONE, DEFAULT_ROLLOVER)[1]
+    return first_evening, last_morning
+
+
+async def _crisis_stays(uow: BedsUnitOfWork, start: date, end: date, site_id: str | None) -> list[CrisisStay]:
+    """Crisis-room stays begun on a night of the range, each by its own site's nights."""
+    lo, hi = _utc_midnight(start) - ZONE_MARGIN, _utc_midnight(end) + ZONE_MARGIN
+    found = []
+    for row, clock in await uow.reports.crisis_stays(lo, hi, site_id):
+        tz = zone(clock.timezone)
+        if start <= night_of(row.started_at, tz, clock.rollover) <= end:
+            found.append(
+                CrisisStay(
+                    group_id=row.group_id,
+                    started_at=row.started_at,
+                    ended_at=row.ended_at,
+                    extension_days=row.extension_days,
+                    range_ends_at=night_window(end, tz, clock.rollover)[1],
+                )
+            )
+    return found
+
+
+async def _referrals(
+    uow: BedsUnitOfWork, start: date, end: date, site_id: str | None
+) -> list[ReferralRecord]:
+    return [
+        ReferralRecord(
+            night=night_of(row.referred_at, CITY_ZONE, DEFAULT_ROLLOVER),
+            placement_status=row.placement_status,
+            waited=row.waited,
+            referred_at=row.referred_at,
+            hold_status=row.hold_status,
+            checked_in_at=row.hold_ended_at if row.hold_status == "fulfilled" else None,
+        )
+        for row in await uow.reports.referrals(*city_bounds(start, end), site_id)
+    ]
 
 
 async def get_report_summary(query: c.GetReportSummary, actor: Actor, uow: BedsUnitOfWork) -> Report:
@@ -54,44 +89,15 @@ async def get_report_summary(query: c.GetReportSummary, actor: Actor, uow: BedsU
         verdict(query, actor, site)
         sites = [site]
     start, end, site_id = query.start, query.end, query.site_id
-    ledger = await uow.reports.ledger_totals(start, end, site_id)
-
-    lo, hi = _utc_midnight(start) - ZONE_MARGIN, _utc_midnight(end) + ZONE_MARGIN
-    crisis: list[CrisisStay] = []
-    for row, clock in await uow.reports.crisis_stays(lo, hi, site_id):
-        tz = zone(clock.timezone)
-        if start <= night_of(row.started_at, tz, clock.rollover) <= end:
-            crisis.append(
-                CrisisStay(
-                    group_id=row.group_id,
-                    started_at=row.started_at,
-                    ended_at=row.ended_at,
-                    extension_days=row.extension_days,
-                    range_ends_at=night_window(end, tz, clock.rollover)[1],
-                )
-            )
-
-    made_from, made_before = city_bounds(start, end)
-    referrals = [
-        ReferralRecord(
-            night=night_of(row.referred_at, CITY_ZONE, DEFAULT_ROLLOVER),
-            placement_status=row.placement_status,
-            waited=row.waited,
-            referred_at=row.referred_at,
-            hold_status=row.hold_status,
-            checked_in_at=row.hold_ended_at if row.hold_status == "fulfilled" else None,
-        )
-        for row in await uow.reports.referrals(made_from, made_before, site_id)
-    ]
-    trips = None if site_id is not None else await uow.reports.trip_outcomes(made_from, made_before)
+    trips = None if site_id is not None else await uow.reports.trip_outcomes(*city_bounds(start, end))
     figures = summary(
         ReportInputs(
             start=start,
             end=end,
             site_id=site_id,
-            ledger=ledger,
-            crisis_stays=crisis,
-            referrals=referrals,
+            ledger=await uow.reports.ledger_totals(start, end, site_id),
+            crisis_stays=await _crisis_stays(uow, start, end, site_id),
+            referrals=await _referrals(uow, start, end, site_id),
             trip_outcomes=trips,
             now=uow.clock.now(),
         )
