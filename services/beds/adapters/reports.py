@@ -124,10 +124,16 @@ class ReportReads:
         )
 
     async def bed_nights(
-        self, start: date, end: date, after: tuple[str, date] | None, limit: int
-    ) -> list[LedgerNight]:
-        """A page of the ledger in (site, night) order — its primary key — after the last row of
-        the previous page; arrivals come out of the JSON in the database."""
+        self, start: date, end: date, after_site: str | None, sites_per_page: int
+    ) -> tuple[list[LedgerNight], str | None]:
+        """The nights of the next few sites (by id, after `after_site`) and the last site's id,
+        None once every site is through. Each site's nights are one seek of the ledger's key."""
+        pick = sa.select(sites.c.id).order_by(sites.c.id).limit(sites_per_page)
+        if after_site is not None:
+            pick = pick.where(sites.c.id > after_site)
+        site_ids = list((await self.session.execute(pick)).scalars())
+        if not site_ids:
+            return [], None
         query = (
             sa.select(
                 n.site_id,
@@ -140,13 +146,10 @@ class ReportReads:
                 *(_arrivals(source).label(f"arrivals_{source}") for source in SOURCES),
             )
             .join(sites, sites.c.id == n.site_id)
-            .where(n.night >= start, n.night <= end)
+            .where(n.site_id.in_(site_ids), n.night >= start, n.night <= end)
             .order_by(n.site_id, n.night)
-            .limit(limit)
         )
-        if after is not None:
-            query = query.where(sa.tuple_(n.site_id, n.night) > sa.tuple_(*after))
-        return [_ledger_night(row) for row in await self.session.execute(query)]
+        return [_ledger_night(row) for row in await self.session.execute(query)], site_ids[-1]
 
     async def crisis_stays(
         self, begun_from: datetime, begun_before: datetime, site_id: str | None

@@ -26,7 +26,8 @@ from services.beds.domain.reports import MAX_REPORT_NIGHTS, LedgerNight, ReportS
 from services.beds.service_layer import read_models as rm
 from services.beds.service_layer import views
 
-CSV_PAGE = 2000
+CSV_SITES = 10  # sites per page: each page is at most 10 x 366 rows
+Page = tuple[list[LedgerNight], str | None]
 SOURCES: tuple[str, ...] = get_args(Source)
 CSV_COLUMNS = (
     "night",
@@ -110,20 +111,16 @@ class ReportsController(Controller):
     ) -> Stream:
         start, end = report_range(start_text, end_text, bus.today())
         # The first page is read before the answer starts: a refusal is still a clean problem.
-        first: list[LedgerNight] = await bus.read(
-            c.GetBedNights(start=start, end=end, limit=CSV_PAGE), _as_is
-        )
+        first: Page = await bus.read(c.GetBedNights(start=start, end=end, sites_per_page=CSV_SITES), _as_is)
 
         async def pages() -> AsyncIterator[str]:
             yield csv_text([CSV_COLUMNS])
-            page = first
-            while page:
-                yield csv_text([csv_row(night) for night in page])
-                if len(page) < CSV_PAGE:
-                    return
-                last = page[-1]
-                query = c.GetBedNights(start=start, end=end, after=(last.site_id, last.night), limit=CSV_PAGE)
-                page = await bus.read(query, _as_is)
+            nights, last_site = first
+            while last_site is not None:
+                if nights:
+                    yield csv_text([csv_row(night) for night in nights])
+                query = c.GetBedNights(start=start, end=end, after_site=last_site, sites_per_page=CSV_SITES)
+                nights, last_site = await bus.read(query, _as_is)
 
         return Stream(
             pages(),

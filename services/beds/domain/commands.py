@@ -158,12 +158,12 @@ class GetReportSummary(Query, frozen=True):
 
 
 class GetBedNights(Query, frozen=True):
-    """One page of the bed-nights export, in (site, night) order after `after`."""
+    """One page of the bed-nights export: the nights of the next sites after `after_site`."""
 
     start: date
     end: date
-    after: tuple[str, date] | None = None
-    limit: int = 2000
+    after_site: str | None = None
+    sites_per_page: int = 10
 
 
 class GetOpenCapacity(Query, frozen=True):

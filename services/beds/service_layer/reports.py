@@ -20,10 +20,11 @@ from contracts import CloudEvent, Event
 from contracts.events import intake as iv
 from contracts.events.base import SiteKind
 from services.beds.adapters.queries import SiteCounts
+from services.beds.adapters.reports import SiteClock
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain import commands as c
 from services.beds.domain.access import Actor, absent, verdict
-from services.beds.domain.nights import night_of, night_window
+from services.beds.domain.nights import NightCalendar, night_window
 from services.beds.domain.reports import CrisisStay, LedgerNight, ReferralRecord, ReportInputs, summary
 from services.beds.domain.sites import DEFAULT_ROLLOVER, DEFAULT_TIMEZONE, zone
 from services.beds.service_layer.results import OpenCapacityState, Report
@@ -39,26 +40,27 @@ def _utc_midnight(day: date) -> datetime:
     return night_window(day, zone("UTC"), datetime.min.time())[0]
 
 
-def city_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    first_evening = night_window(start, CITY_ZONE, DEFAULT_ROLLOVER)[0]
-    last_morning = night_window(end, CITY_ZONE, DEFAULT_ROLLOVER)[1]
-    return first_evening, last_morning
+def city_nights(start: date, end: date) -> NightCalendar:
+    return NightCalendar(start, end, CITY_ZONE, DEFAULT_ROLLOVER)
 
 
 async def _crisis_stays(uow: BedsUnitOfWork, start: date, end: date, site_id: str | None) -> list[CrisisStay]:
     """Crisis-room stays begun on a night of the range, each by its own site's nights."""
     lo, hi = _utc_midnight(start) - ZONE_MARGIN, _utc_midnight(end) + ZONE_MARGIN
+    calendars: dict[SiteClock, NightCalendar] = {}
     found = []
     for row, clock in await uow.reports.crisis_stays(lo, hi, site_id):
-        tz = zone(clock.timezone)
-        if start <= night_of(row.started_at, tz, clock.rollover) <= end:
+        nights = calendars.get(clock)
+        if nights is None:
+            nights = calendars[clock] = NightCalendar(start, end, zone(clock.timezone), clock.rollover)
+        if nights.night_of(row.started_at) is not None:
             found.append(
                 CrisisStay(
                     group_id=row.group_id,
                     started_at=row.started_at,
                     ended_at=row.ended_at,
                     extension_days=row.extension_days,
-                    range_ends_at=night_window(end, tz, clock.rollover)[1],
+                    range_ends_at=nights.ends,
                 )
             )
     return found
@@ -67,17 +69,22 @@ async def _crisis_stays(uow: BedsUnitOfWork, start: date, end: date, site_id: st
 async def _referrals(
     uow: BedsUnitOfWork, start: date, end: date, site_id: str | None
 ) -> list[ReferralRecord]:
-    return [
-        ReferralRecord(
-            night=night_of(row.referred_at, CITY_ZONE, DEFAULT_ROLLOVER),
-            placement_status=row.placement_status,
-            waited=row.waited,
-            referred_at=row.referred_at,
-            hold_status=row.hold_status,
-            checked_in_at=row.hold_ended_at if row.hold_status == "fulfilled" else None,
-        )
-        for row in await uow.reports.referrals(*city_bounds(start, end), site_id)
-    ]
+    nights = city_nights(start, end)
+    found = []
+    for row in await uow.reports.referrals(nights.begins, nights.ends, site_id):
+        night = nights.night_of(row.referred_at)
+        if night is not None:
+            found.append(
+                ReferralRecord(
+                    night=night,
+                    placement_status=row.placement_status,
+                    waited=row.waited,
+                    referred_at=row.referred_at,
+                    hold_status=row.hold_status,
+                    checked_in_at=row.hold_ended_at if row.hold_status == "fulfilled" else None,
+                )
+            )
+    return found
 
 
 async def get_report_summary(query: c.GetReportSummary, actor: Actor, uow: BedsUnitOfWork) -> Report:
@@ -89,7 +96,8 @@ async def get_report_summary(query: c.GetReportSummary, actor: Actor, uow: BedsU
         verdict(query, actor, site)
         sites = [site]
     start, end, site_id = query.start, query.end, query.site_id
-    trips = None if site_id is not None else await uow.reports.trip_outcomes(*city_bounds(start, end))
+    city = city_nights(start, end)
+    trips = None if site_id is not None else await uow.reports.trip_outcomes(city.begins, city.ends)
     figures = summary(
         ReportInputs(
             start=start,
@@ -105,8 +113,10 @@ async def get_report_summary(query: c.GetReportSummary, actor: Actor, uow: BedsU
     return Report(figures, sites)
 
 
-async def get_bed_nights(query: c.GetBedNights, actor: Actor, uow: BedsUnitOfWork) -> list[LedgerNight]:
-    return await uow.reports.bed_nights(query.start, query.end, query.after, query.limit)
+async def get_bed_nights(
+    query: c.GetBedNights, actor: Actor, uow: BedsUnitOfWork
+) -> tuple[list[LedgerNight], str | None]:
+    return await uow.reports.bed_nights(query.start, query.end, query.after_site, query.sites_per_page)
 
 
 async def get_open_capacity(query: c.GetOpenCapacity, actor: Actor, uow: BedsUnitOfWork) -> OpenCapacityState:

@@ -3,10 +3,12 @@ the middle of an even count, a past range that never changes, and the range limi
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from services.beds.domain.nights import NightCalendar, night_of
 from services.beds.domain.reports import (
     CrisisStay,
     LedgerTotals,
@@ -112,3 +114,15 @@ def test_a_range_runs_forwards_for_at_most_366_nights(start: date, end: date, sa
         check_range(start, end)
     check_range(date(2025, 12, 1), date(2026, 12, 1))
     check_range(end, end)
+
+
+def test_the_night_calendar_puts_every_moment_in_the_night_night_of_does_across_clock_changes() -> None:
+    kyiv, eight = ZoneInfo("Europe/Kyiv"), time(8, 0)
+    first, last = date(2026, 3, 25), date(2026, 11, 3)  # both clock changes of 2026
+    calendar = NightCalendar(first, last, kyiv, eight)
+    moment = calendar.begins
+    while moment < calendar.ends:
+        assert calendar.night_of(moment) == night_of(moment, kyiv, eight), moment
+        moment += timedelta(minutes=97)
+    assert calendar.night_of(calendar.begins - timedelta(seconds=1)) is None
+    assert calendar.night_of(calendar.ends) is None
