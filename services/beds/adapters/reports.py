@@ -31,7 +31,7 @@ class ReferralRow:
     placement_status: str
     waited: bool
     hold_status: str | None
-    hold_ended_at: datetime | None
+    checked_in_at: datetime | None  # a fulfilled hold's end: the check-in
 
 
 SOURCES: tuple[str, ...] = get_args(Source)
@@ -172,14 +172,20 @@ class ReportReads:
     ) -> list[ReferralRow]:
         p, h = placements.c, holds.c
         query = (
-            sa.select(p.referred_at, p.status, p.waitlisted_until, h.status.label("hold_status"), h.ended_at)
+            sa.select(
+                p.referred_at,
+                p.status,
+                p.waitlisted_until.is_not(None).label("waited"),
+                h.status.label("hold_status"),
+                sa.case((h.status == "fulfilled", h.ended_at), else_=None).label("checked_in_at"),
+            )
             .select_from(placements.outerjoin(holds, holds.c.id == p.hold_id))
             .where(p.referred_at >= made_from, p.referred_at < made_before)
         )
         if site_id is not None:
             query = query.where(h.site_id == site_id)
         return [
-            ReferralRow(r.referred_at, r.status, r.waitlisted_until is not None, r.hold_status, r.ended_at)
+            ReferralRow(r.referred_at, r.status, bool(r.waited), r.hold_status, r.checked_in_at)
             for r in await self.session.execute(query)
         ]
 

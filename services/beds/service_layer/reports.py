@@ -81,7 +81,7 @@ async def _referrals(
                     waited=row.waited,
                     referred_at=row.referred_at,
                     hold_status=row.hold_status,
-                    checked_in_at=row.hold_ended_at if row.hold_status == "fulfilled" else None,
+                    checked_in_at=row.checked_in_at,
                 )
             )
     return found
