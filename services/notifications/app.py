@@ -13,7 +13,7 @@ from common.consumer import Subscription
 from common.runtime import ServiceRuntime
 from common.settings import Settings, settings_from_env
 from common.site_directory import site_directory_handler
-from contracts.streams import BEDS
+from contracts.streams import BEDS, INTAKE
 from services.notifications.adapters.orm import plumbing, site_directory
 from services.notifications.adapters.senders import EmailSender, senders
 from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
@@ -28,7 +28,7 @@ from services.notifications.service_layer.messagebus import notifications_bus
 
 DESCRIPTION = """\
 Teams, their channels (webhook, Telegram, e-mail, live feed) and the alerts they must hear,
-routed from beds' events. Keeps a read model of beds' sites from their events, so that staff
+routed from beds' and intake's events. Keeps a read model of beds' sites from their events, so that staff
 teams can name their sites. Every `/api/v1` call needs `Authorization: Bearer <token>`; writes
 accept `Idempotency-Key`. Errors are RFC 9457 problem details."""
 
@@ -41,7 +41,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRunt
         settings, plumbing, UnitOfWork, clock=clock
     )
     runtime.subscribe(Subscription("notifications-sites", BEDS, site_directory.handlers()))
-    runtime.subscribe(Subscription("notifications-alerts", BEDS, routed_handlers()))
+    runtime.subscribe(Subscription("notifications-alerts", BEDS, routed_handlers("beds")))
+    runtime.subscribe(Subscription("notifications-referrals", INTAKE, routed_handlers("intake")))
     escalation = Escalation(runtime.unit_of_work, timedelta(minutes=settings.escalate_after_minutes))
     runtime.run_clocks(escalation.jobs(), next_due=escalation.next_due)
 

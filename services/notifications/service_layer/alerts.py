@@ -106,5 +106,6 @@ async def on_event(event: Event, envelope: CloudEvent, uow: Uow) -> None:
         await add_alerts(uow, envelope.id, routed)
 
 
-def routed_handlers() -> dict[type[Event], Any]:
-    return {event_type: on_event for event_type in ROUTES}
+def routed_handlers(service: str) -> dict[type[Event], Any]:
+    """The routed events one publishing service sends (one durable consumer per stream)."""
+    return {t: on_event for t in ROUTES if t.event_kind().service == service}
