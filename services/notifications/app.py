@@ -8,7 +8,7 @@ import httpx
 from litestar import Litestar
 
 from common.app import create_service_app
-from common.clock import Clock
+from common.clock import Clock, SystemClock
 from common.consumer import Subscription
 from common.runtime import ServiceRuntime
 from common.settings import Settings, settings_from_env
@@ -33,9 +33,17 @@ teams can name their sites. Every `/api/v1` call needs `Authorization: Bearer <t
 accept `Idempotency-Key`. Errors are RFC 9457 problem details."""
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRuntime[NotificationsUnitOfWork]:
+def build_runtime(
+    settings: Settings, clock: Clock | None = None, delivery_clock: Clock | None = None
+) -> ServiceRuntime[NotificationsUnitOfWork]:
+    """`clock`: the service's (scaled by --time-scale); `delivery_clock`: real time, on which
+    deliveries are retried (see service_layer/delivery.py)."""
+    real = delivery_clock or SystemClock()
+
     class UnitOfWork(NotificationsUnitOfWork):
         """This runtime's own, so that its commits ring this runtime's delivery loop."""
+
+        delivery_clock = real
 
     runtime: ServiceRuntime[NotificationsUnitOfWork] = ServiceRuntime(
         settings, plumbing, UnitOfWork, clock=clock
@@ -60,6 +68,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRunt
                     smtp=smtp,
                 ),
                 runtime.clock,
+                real=real,
                 timeout_seconds=settings.delivery_timeout_seconds,
                 poll_seconds=settings.delivery_poll_seconds,
             )
@@ -70,9 +79,11 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRunt
     return runtime
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, delivery_clock: Clock | None = None
+) -> Litestar:
     settings = settings or settings_from_env("notifications")
-    runtime = build_runtime(settings, clock)
+    runtime = build_runtime(settings, clock, delivery_clock)
     return create_service_app(
         runtime,
         title="shelterbeds · notifications",

@@ -169,8 +169,14 @@ class Alerts:
         return found is not None
 
     async def add(
-        self, alert: Alert, channels_of_team: Sequence[Channel], delivery_ids: Sequence[str]
+        self,
+        alert: Alert,
+        channels_of_team: Sequence[Channel],
+        delivery_ids: Sequence[str],
+        *,
+        send_at: datetime,
     ) -> None:
+        """`send_at`: the delivery clock's now (real time), on which retries are scheduled."""
         f = alert.facts
         await self.session.execute(
             sa.insert(alerts).values(
@@ -196,7 +202,7 @@ class Alerts:
                 "channel_kind": ch.kind,
                 "status": "failed" if ch.broken else "pending",
                 "attempts": 0,
-                "next_attempt_at": alert.created_at,
+                "next_attempt_at": send_at,
                 "claimed_until": None,
                 "last_error": "channel broken" if ch.broken else None,
                 "last_latency_ms": None,

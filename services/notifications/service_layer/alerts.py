@@ -82,7 +82,8 @@ async def add_alerts(uow: Uow, event_id: str, routed: list[Routed]) -> list[Aler
             continue  # the same fact under another message id: the team heard it already
         alert = Alert(str(uuid.uuid4()), team.id, kind, event_id, uow.clock.now(), facts)
         team_channels = channels[team.id]
-        await uow.alerts.add(alert, team_channels, [str(uuid.uuid4()) for _ in team_channels])
+        delivery_ids = [str(uuid.uuid4()) for _ in team_channels]
+        await uow.alerts.add(alert, team_channels, delivery_ids, send_at=uow.delivery_clock.now())
         # A broken channel is not tried again until an admin replaces it; it fails in the open.
         for channel in (ch for ch in team_channels if ch.broken):
             uow.publish(
