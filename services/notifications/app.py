@@ -24,6 +24,7 @@ from services.notifications.api.teams import ChannelsController, TeamsController
 from services.notifications.service_layer.alerts import routed_handlers
 from services.notifications.service_layer.delivery import DeliveryWorker
 from services.notifications.service_layer.escalation import Escalation
+from services.notifications.service_layer.feed import FeedHub
 from services.notifications.service_layer.messagebus import notifications_bus
 
 DESCRIPTION = """\
@@ -35,7 +36,7 @@ accept `Idempotency-Key`. Errors are RFC 9457 problem details."""
 
 def build_runtime(
     settings: Settings, clock: Clock | None = None, delivery_clock: Clock | None = None
-) -> ServiceRuntime[NotificationsUnitOfWork]:
+) -> tuple[ServiceRuntime[NotificationsUnitOfWork], FeedHub]:
     """`clock`: the service's (scaled by --time-scale); `delivery_clock`: real time, on which
     deliveries are retried (see service_layer/delivery.py)."""
     real = delivery_clock or SystemClock()
@@ -76,14 +77,17 @@ def build_runtime(
             await worker.run()
 
     runtime.run_loop("deliveries", deliver)
-    return runtime
+    hub = FeedHub(runtime.read, poll_seconds=settings.feed_poll_seconds)
+    UnitOfWork.feed_bell = hub.wake
+    runtime.run_loop("feed", hub.run)
+    return runtime, hub
 
 
 def create_app(
     settings: Settings | None = None, *, clock: Clock | None = None, delivery_clock: Clock | None = None
 ) -> Litestar:
     settings = settings or settings_from_env("notifications")
-    runtime = build_runtime(settings, clock, delivery_clock)
+    runtime, hub = build_runtime(settings, clock, delivery_clock)
     return create_service_app(
         runtime,
         title="shelterbeds · notifications",
@@ -92,9 +96,7 @@ def create_app(
             TeamsController,
             ChannelsController,
             AlertsController,
-            feed_handler(
-                poll_seconds=settings.feed_poll_seconds, heartbeat_seconds=settings.feed_heartbeat_seconds
-            ),
+            feed_handler(hub, heartbeat_seconds=settings.feed_heartbeat_seconds),
             site_directory_handler(site_directory, path="/api/v1/sites", roles=("supervisor",)),
         ],
         dependencies=dependencies(notifications_bus(runtime.unit_of_work)),

@@ -22,6 +22,7 @@ class NotificationsUnitOfWork(UnitOfWork):
     deliveries: Deliveries
     doorbell: Callable[[], None] | None = None  # set per runtime (app.py)
     delivery_clock: Clock = SystemClock()  # set per runtime (app.py)
+    feed_bell: Callable[[], None] | None = None  # set per runtime (app.py): new alerts for the live feed
 
     def _start(self) -> None:
         self.teams = Teams(self.session)
@@ -31,6 +32,9 @@ class NotificationsUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         await super().commit()
+        if self.alerts.added and self.feed_bell is not None:
+            self.alerts.added = False
+            self.feed_bell()
         if self.alerts.deliveries_added and self.doorbell is not None:
             self.alerts.deliveries_added = False
             self.doorbell()

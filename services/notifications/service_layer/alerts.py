@@ -19,7 +19,16 @@ from services.notifications.domain.routing import ROUTES, Routed, route
 
 Uow = NotificationsUnitOfWork
 MAX_PAGE = 200
+FEED_BATCH = 100
 ACKNOWLEDGED = uuid.UUID("0d3c1f4e-6a2b-4c8d-9e7f-1a2b3c4d5e6f")
+
+
+@dataclass(frozen=True)
+class FeedStart:
+    """Whose feed it is (the caller's team, or the one a supervisor named) and what it missed."""
+
+    team_id: str
+    alerts: list[Alert]
 
 
 @dataclass(frozen=True)
@@ -49,8 +58,9 @@ async def list_alerts(query: c.ListAlerts, actor: Actor, uow: Uow) -> list[Alert
     return [AlertWithDeliveries(a, deliveries[a.id]) for a in found]
 
 
-async def follow_feed(query: c.FollowFeed, actor: Actor, uow: Uow) -> list[Alert]:
-    return await uow.alerts.after(_team_of(query, actor), query.after, 100)
+async def follow_feed(query: c.FollowFeed, actor: Actor, uow: Uow) -> FeedStart:
+    team_id = _team_of(query, actor)
+    return FeedStart(team_id, await uow.alerts.after(team_id, query.after, FEED_BATCH))
 
 
 async def ack_alert(command: c.AckAlert, actor: Actor, uow: Uow) -> Alert:

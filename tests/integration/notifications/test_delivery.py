@@ -286,7 +286,7 @@ async def test_a_worker_killed_mid_delivery_leaves_one_delivery_sent_again_under
     with contextlib.suppress(asyncio.CancelledError):
         await worker
     release.set()
-    [(name, loop)] = runtime._loops
+    [(name, loop)] = [(n, fn) for n, fn in runtime._loops if n == "deliveries"]
     runtime._tasks.append(asyncio.create_task(runtime._supervised(name, loop), name=name))
 
     token = team_token(notifications, staff, "shelter_staff")
