@@ -76,6 +76,7 @@ TEMPLATES: dict[str, dict[Language, str]] = {
 
 # A DV referral, or one held at a confidential site: "crisis room", the referral's id, what happened.
 IN_CONFIDENCE: dict[str, dict[Language, str]] = {
+    "on_the_way_acknowledged": {"uk": "знають, що ви їдете", "en": "they know you are coming"},
     "referral_received": {"uk": "шукаємо місце", "en": "looking for a place"},
     "referral_placed": {"uk": "місце є", "en": "place held"},
     "referral_waitlisted": {"uk": "у черзі", "en": "waitlisted"},

@@ -4,6 +4,7 @@ written together, in the same transaction as the inbox row of the event that cau
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +81,9 @@ async def _tell_the_holder(uow: Uow, alert: Alert) -> None:
     team = await uow.teams.get(holder) if alert.kind == "on_the_way" and holder else None
     if team is not None:
         event_id = str(uuid.uuid5(ACKNOWLEDGED, alert.id))
-        await add_alerts(uow, event_id, [Routed("on_the_way_acknowledged", team, alert.facts)])
+        # The holder may be the patrol that referred a DV case: it never learns a confidential site.
+        facts = dataclasses.replace(alert.facts, site_id=None) if alert.facts.confidential else alert.facts
+        await add_alerts(uow, event_id, [Routed("on_the_way_acknowledged", team, facts)])
 
 
 async def add_alerts(uow: Uow, event_id: str, routed: list[Routed]) -> list[Alert]:

@@ -222,3 +222,13 @@ def test_every_alert_kind_has_a_text_in_both_languages_short_enough_for_a_lock_s
         for language in ("uk", "en"):
             said = text(alert, language=language, public_name="Нічліжка на Городоцькій", now=NOW)  # type: ignore[arg-type]
             assert 0 < len(said) <= 100 and "{" not in said
+
+
+def test_the_holder_of_a_hold_at_a_crisis_room_hears_it_acknowledged_without_the_sites_id() -> None:
+    hold = str(uuid.uuid4())
+    facts = AlertFacts(None, True, hold, 3, NOW + timedelta(minutes=40))
+    alert = Alert(str(uuid.uuid4()), PATROL.id, "on_the_way_acknowledged", "e", NOW, facts)
+    assert (
+        text(alert, language="en", public_name=None, now=NOW)
+        == f"crisis room · #{hold[:8]}: they know you are coming"
+    )
