@@ -88,7 +88,7 @@ def create_app(
 ) -> Litestar:
     settings = settings or settings_from_env("notifications")
     runtime, hub = build_runtime(settings, clock, delivery_clock)
-    return create_service_app(
+    app = create_service_app(
         runtime,
         title="shelterbeds · notifications",
         description=DESCRIPTION,
@@ -101,3 +101,5 @@ def create_app(
         ],
         dependencies=dependencies(notifications_bus(runtime.unit_of_work)),
     )
+    app.state.feed_hub = hub  # how many feeds are open: tests look
+    return app
