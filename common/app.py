@@ -16,6 +16,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
+from common.access_table import AccessTable
 from common.auth import jwt_auth
 from common.bodies import MAX_BODY_BYTES, GuardRequests
 from common.health import HealthController
@@ -55,6 +56,7 @@ def create_service_app(
     title: str,
     description: str,
     route_handlers: Sequence[ControllerRouterHandler],
+    access: AccessTable[Any],
     dependencies: dict[str, Provide] | None = None,
     version: str = "1.0.0",
 ) -> Litestar:
@@ -79,6 +81,7 @@ def create_service_app(
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), **(dependencies or {})},
         on_app_init=[jwt_auth(runtime.tokens).on_app_init],
+        guards=[access.guard],  # the table's roles, before a body is read (403)
         middleware=[GuardRequests()],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,

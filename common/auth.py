@@ -10,8 +10,7 @@ from typing import Annotated, Any, Literal, get_args
 import jwt
 import msgspec
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
+from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTCookieAuth, Token
 
 from common.clock import real_now
@@ -150,18 +149,3 @@ def jwt_auth(tokens: Tokens, public: tuple[str, ...] = PUBLIC_PATHS) -> JWTCooki
         exclude=list(public),
         exclude_http_methods=["OPTIONS"],  # CORS preflight carries no credentials
     )
-
-
-def allow(*roles: Role) -> Any:
-    """A guard: 403 unless the caller has one of `roles` (admin may always)."""
-    allowed = frozenset(roles) | {"admin"}
-
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        principal: Principal = connection.user
-        if principal.role not in allowed:
-            raise PermissionDeniedException(
-                f"The {principal.role} role may not do this; it needs one of: {', '.join(sorted(allowed))}."
-            )
-
-    guard.__name__ = f"allow_{'_'.join(sorted(allowed))}"
-    return guard

@@ -19,6 +19,7 @@ from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.handlers import HTTPRouteHandler
 
+from common.access_table import ROLES, SENDS
 from common.auth import COOKIE, PUBLIC_PATHS
 from common.bodies import MAX_BODY_BYTES, MAX_DEPTH
 from common.metrics import CONTENT_TYPE
@@ -135,7 +136,8 @@ def _statuses(path: str, handler: HTTPRouteHandler, public: bool) -> set[int]:
     statuses: set[int] = set()
     if not public:
         statuses.add(401)
-        if handler.guards or path_params or ACCESS_CHECKED_BY in handler.resolve_dependencies():
+        declared = SENDS in handler.opt or ROLES in handler.opt
+        if declared or handler.guards or path_params or ACCESS_CHECKED_BY in handler.resolve_dependencies():
             statuses.add(403)  # the role (guards or the bus's access table), or the object's site
     if path_params or any(name.endswith("_id") for name in query):
         statuses.add(404)

@@ -17,6 +17,7 @@ from services.beds.api.holds import HoldsController
 from services.beds.api.lookup import AvailabilityController, LedgerController
 from services.beds.api.sites import PlacesController, RoomsController, SitesController
 from services.beds.api.stays import StaysController
+from services.beds.domain.access import TABLE
 from services.beds.service_layer.clocks import BedsClocks
 from services.beds.service_layer.messagebus import BedsBus, beds_bus
 from services.beds.service_layer.placement import Placer
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     runtime, bus = build_runtime(settings or settings_from_env("beds"), clock)
     return create_service_app(
         runtime,
+        access=TABLE,
         title="shelterbeds · beds",
         description=DESCRIPTION,
         route_handlers=[

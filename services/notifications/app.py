@@ -21,6 +21,7 @@ from services.notifications.api.alerts import AlertsController
 from services.notifications.api.dependencies import dependencies
 from services.notifications.api.feed import feed_handler
 from services.notifications.api.teams import ChannelsController, TeamsController
+from services.notifications.domain.access import TABLE
 from services.notifications.service_layer.alerts import routed_handlers
 from services.notifications.service_layer.delivery import DeliveryWorker
 from services.notifications.service_layer.escalation import Escalation
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     runtime = build_runtime(settings, clock)
     return create_service_app(
         runtime,
+        access=TABLE,
         title="shelterbeds · notifications",
         description=DESCRIPTION,
         route_handlers=[
