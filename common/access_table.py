@@ -8,9 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
-from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
-
 from common.errors import Forbidden, NotFound
 
 # A route's `opt`: the message it dispatches (`sends(c.OpenSite)`), so the table's roles are
@@ -72,12 +69,6 @@ class AccessTable(Generic[E]):
             return self.entries[message].roles
         roles: frozenset[str] | None = opt.get(ROLES)
         return roles
-
-    def guard(self, connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-        """litestar guard on the whole app: the role part of the table, before the body is read."""
-        allowed = self.roles_of(handler.opt)
-        if allowed is not None:
-            refuse_unless(connection.user.role, allowed)
 
 
 def refuse_unless(role: str, allowed: frozenset[str]) -> None:

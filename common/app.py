@@ -81,8 +81,7 @@ def create_service_app(
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), **(dependencies or {})},
         on_app_init=[jwt_auth(runtime.tokens).on_app_init],
-        guards=[access.guard],  # the table's roles, before a body is read (403)
-        middleware=[GuardRequests()],
+        middleware=[GuardRequests(access)],  # the table's roles first (403), then ids and body
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(title, description, version),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Litestar
 
 from common.app import create_service_app
+from common.audit import audit_handler
 from common.clock import Clock
 from common.consumer import Subscription
 from common.runtime import ServiceRuntime
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         title="shelterbeds · intake",
         description=DESCRIPTION,
         route_handlers=[
+            audit_handler(),
             ReferralsController,
             PeopleController,
             TripsController,

@@ -8,6 +8,7 @@ import httpx
 from litestar import Litestar
 
 from common.app import create_service_app
+from common.audit import audit_handler
 from common.clock import Clock
 from common.consumer import Subscription
 from common.runtime import ServiceRuntime
@@ -79,13 +80,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         title="shelterbeds · notifications",
         description=DESCRIPTION,
         route_handlers=[
+            audit_handler(),
             TeamsController,
             ChannelsController,
             AlertsController,
             feed_handler(
                 poll_seconds=settings.feed_poll_seconds, heartbeat_seconds=settings.feed_heartbeat_seconds
             ),
-            site_directory_handler(site_directory, path="/api/v1/sites", roles=("supervisor",)),
+            site_directory_handler(site_directory, path="/api/v1/sites", roles=("supervisor", "admin")),
         ],
         dependencies=dependencies(notifications_bus(runtime.unit_of_work)),
     )
