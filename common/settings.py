@@ -10,6 +10,7 @@ Environment variables (all optional):
   SHELTERBEDS_NATS_URL           nats://127.0.0.1:14222
   SHELTERBEDS_NATS_CREDS         a .creds file for NATS (production, per-service permissions)
   SHELTERBEDS_SECRET             the token-signing secret (else <data dir>/secret)
+  SHELTERBEDS_PREVIOUS_SECRET    during a key rollover, the old secret (else <data dir>/secret.previous)
   SHELTERBEDS_HOST, SHELTERBEDS_<SERVICE>_PORT
   SHELTERBEDS_TIME_SCALE, SHELTERBEDS_CLOCK_ANCHOR  (real_epoch:virtual_epoch, set by `up`)
   SHELTERBEDS_LOG_LEVEL          debug|info|warning|error
@@ -54,6 +55,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     nats_url: str = f"nats://127.0.0.1:{DEFAULT_NATS_PORT}"
     nats_creds: str | None = None
     secret: str
+    previous_secret: str | None = None  # during a key rollover: tokens signed with it still pass
     time_scale: Positive = 1.0
     clock_anchor: tuple[float, float] | None = None
     log_level: str = "info"
@@ -112,6 +114,18 @@ def database_url_for(
     return url.render_as_string(hide_password=False)
 
 
+PREVIOUS_SECRET_FILE = "secret.previous"  # noqa: S105 - a file name
+
+
+def load_previous_secret(data_dir: str | Path, env: Mapping[str, str] | None = None) -> str | None:
+    """SHELTERBEDS_PREVIOUS_SECRET, else the data dir's `secret.previous` (left by `rotate-key`)."""
+    env = os.environ if env is None else env
+    if env.get("SHELTERBEDS_PREVIOUS_SECRET"):
+        return env["SHELTERBEDS_PREVIOUS_SECRET"]
+    path = Path(data_dir) / PREVIOUS_SECRET_FILE
+    return path.read_text().strip() or None if path.exists() else None
+
+
 def load_secret(data_dir: str | Path, env: Mapping[str, str] | None = None) -> str:
     """SHELTERBEDS_SECRET, else the data dir's secret file (created, 0600, on first use)."""
     env = os.environ if env is None else env
@@ -168,4 +182,6 @@ def settings_from_env(
     values.update(overrides)
     if "secret" not in values:
         values["secret"] = load_secret(data_dir, env)
+    if "previous_secret" not in values:
+        values["previous_secret"] = load_previous_secret(data_dir, env)
     return msgspec.convert(values, Settings)
