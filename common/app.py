@@ -23,6 +23,7 @@ from common.health import HealthController
 from common.observe import ObserveRequests
 from common.openapi import refine_openapi
 from common.problems import EXCEPTION_HANDLERS
+from common.rate_limits import rate_limits
 from common.runtime import ServiceRuntime
 
 DOCS_ASSETS = "/schema/assets"
@@ -81,7 +82,10 @@ def create_service_app(
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), **(dependencies or {})},
         on_app_init=[jwt_auth(runtime.tokens).on_app_init],
-        middleware=[GuardRequests(access)],  # the table's roles first (403), then ids and body
+        middleware=[
+            *rate_limits(runtime.settings.writes_per_minute, runtime.settings.address_requests_per_minute),
+            GuardRequests(access),
+        ],  # the table's roles first (403), then ids and body
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(title, description, version),

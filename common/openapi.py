@@ -24,6 +24,7 @@ from common.auth import COOKIE, PUBLIC_PATHS
 from common.bodies import MAX_BODY_BYTES, MAX_DEPTH
 from common.metrics import CONTENT_TYPE
 from common.problems import MEDIA_TYPE
+from common.rate_limits import BY_ADDRESS
 from common.writes import MAX_KEY_LENGTH, REPLAYED_HEADER
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
@@ -67,6 +68,7 @@ WHY = {
     413: f"The body is larger than {MAX_BODY_BYTES} bytes.",
     415: "The body is not sent as `application/json`.",
     422: "Well-formed, but against the rules (or an `Idempotency-Key` reused for another request).",
+    429: "Too many requests: writes are limited per token, anonymous calls per address (`RateLimit-*`).",
     503: "Not ready: the database or NATS does not answer yet.",
 }
 
@@ -149,6 +151,8 @@ def _statuses(path: str, handler: HTTPRouteHandler, public: bool) -> set[int]:
             statuses.add(404)  # an id in the body that names nothing (or nothing the caller may see)
     if _writes(handler):
         statuses |= {400, 409, 422}  # a malformed key; busy; a key reused
+    if (_writes(handler) and not public) or handler.opt.get(BY_ADDRESS):
+        statuses.add(429)  # common.rate_limits
     # what only the handler knows it may answer (a rule of the domain: 422; busy: 409)
     statuses |= set(handler.opt.get(PROBLEMS, ()))
     return statuses

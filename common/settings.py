@@ -81,6 +81,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     feed_heartbeat_seconds: Positive = 15.0
     # How long a referral waits on beds' waitlist for a fitting place before it lapses.
     waitlist_hours: Positive = 12.0
+    writes_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 120  # per token (common.rate_limits)
+    address_requests_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 60  # sign-in, open data
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -178,6 +180,8 @@ def settings_from_env(
         "smtp_from": env.get("SHELTERBEDS_SMTP_FROM", "shelterbeds@localhost"),
         "escalate_after_minutes": float(env.get("SHELTERBEDS_ESCALATE_AFTER_MINUTES", "10")),
         "waitlist_hours": float(env.get("SHELTERBEDS_WAITLIST_HOURS", "12")),
+        "writes_per_minute": int(env.get("SHELTERBEDS_WRITES_PER_MINUTE", "120")),
+        "address_requests_per_minute": int(env.get("SHELTERBEDS_ADDRESS_REQUESTS_PER_MINUTE", "60")),
     }
     values.update(overrides)
     if "secret" not in values:
