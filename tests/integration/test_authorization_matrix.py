@@ -32,6 +32,7 @@ from services.notifications.app import create_app as create_notifications
 from services.notifications.domain.access import TABLE as NOTIFICATIONS_TABLE
 from tests.support.databases import Databases
 from tests.support.service import Service, running, service_settings
+from tests.support.sites import night_shelter, party, room
 
 STAFF, PATROL, CRISIS, SUPERVISOR, ADMIN = "shelter_staff", "patrol", "crisis_team", "supervisor", "admin"
 EVERYONE = {STAFF, PATROL, CRISIS, SUPERVISOR}
@@ -171,3 +172,77 @@ async def test_every_role_on_every_route_gets_403_exactly_where_the_matrix_refus
                     if "needs one of" not in answer.json()["detail"]:
                         unseen.append(where)
     assert not unseen, unseen
+
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# A body each write route accepts (ids are random: the key is read before anything is looked up).
+BODIES: dict[tuple[str, str, str], dict[str, Any]] = {
+    ("beds", "POST", "/api/v1/sites"): night_shelter(),
+    ("beds", "PATCH", "/api/v1/sites/{site_id}"): {"name": "Renamed"},
+    ("beds", "POST", "/api/v1/sites/{site_id}/rooms"): room("annex", 2),
+    ("beds", "PATCH", "/api/v1/rooms/{room_id}"): {"beds": 3},
+    ("beds", "POST", "/api/v1/sites/{site_id}/cold-weather"): {"on": True},
+    ("beds", "POST", "/api/v1/sites/{site_id}/checkins"): {"party": party()},
+    ("beds", "POST", "/api/v1/stays/{stay_id}/extension"): {"days": 1, "reason": "court hearing"},
+    ("beds", "POST", "/api/v1/holds"): {"site_id": str(uuid.uuid4()), "party": party()},
+    ("beds", "POST", "/api/v1/holds/{hold_id}/extension"): {"minutes": 10},
+    ("intake", "POST", "/api/v1/referrals"): {
+        "source": "patrol",
+        "party": party(),
+        "location": {"lat": 49.84, "lon": 24.03},
+        "urgency": "urgent",
+    },
+    ("intake", "POST", "/api/v1/trips"): {
+        "started_at": "2026-11-23T20:00:00+02:00",
+        "area": "station",
+        "outcome": "consulted",
+    },
+    ("notifications", "POST", "/api/v1/teams"): {"name": "Night patrol", "kind": "patrol"},
+    ("notifications", "PUT", "/api/v1/teams/{team_id}/status"): {"status": "on_call"},
+    ("notifications", "POST", "/api/v1/teams/{team_id}/channels"): {"kind": "telegram", "chat_id": "12345"},
+}
+
+
+async def test_every_write_route_of_every_service_takes_an_idempotency_key(
+    services: dict[str, Service],
+) -> None:
+    """Every write goes through common.writes (the answer stored with the change, in one
+    transaction): a malformed key is refused by it before anything else happens. The replay
+    itself is proved below and in beds/test_idempotency.py."""
+    seen = 0
+    for name, service in services.items():
+        for method, path, _ in api_routes(service.app):
+            if method not in WRITES:
+                continue
+            seen += 1
+            role = sorted(MATRIX[name][(method, path)])[0]
+            token = service.token(role, team=str(uuid.uuid4()), sites=[str(uuid.uuid4())])
+            url = re.sub(r"{\w+}", lambda _: str(uuid.uuid4()), path)
+            body = BODIES.get((name, method, path))
+            answer = await service.call(method, url, token, body, headers={"Idempotency-Key": "k" * 201})
+            where = f"{name} {method} {path}: {answer.status_code} {answer.text[:200]}"
+            assert answer.status_code == 400, where
+            assert "Idempotency-Key" in answer.json()["detail"], where
+    assert seen == sum(1 for routes in MATRIX.values() for (method, _) in routes if method in WRITES)
+
+
+async def test_a_retried_write_is_answered_again_and_done_once_in_intake_and_notifications(
+    services: dict[str, Service],
+) -> None:
+    intake, notifications = services["intake"], services["notifications"]
+    team = str(uuid.uuid4())
+    patrol = intake.token("patrol", team=team, subject="patrol-phone")
+    trip = BODIES[("intake", "POST", "/api/v1/trips")]
+    first = await intake.post("/api/v1/trips", patrol, trip, headers={"Idempotency-Key": "trip-1"})
+    again = await intake.post("/api/v1/trips", patrol, trip, headers={"Idempotency-Key": "trip-1"})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert (await intake.get("/api/v1/trips", patrol)).json()["total"] == 1
+
+    admin = notifications.token("admin")
+    made = BODIES[("notifications", "POST", "/api/v1/teams")]
+    first = await notifications.post("/api/v1/teams", admin, made, headers={"Idempotency-Key": "team-1"})
+    again = await notifications.post("/api/v1/teams", admin, made, headers={"Idempotency-Key": "team-1"})
+    assert first.status_code == 201 and again.json() == first.json()
+    teams = (await notifications.get("/api/v1/teams", admin)).json()
+    assert [t["id"] for t in teams] == [first.json()["id"]]
