@@ -68,6 +68,7 @@ WHY = {
     413: f"The body is larger than {MAX_BODY_BYTES} bytes.",
     415: "The body is not sent as `application/json`.",
     422: "Well-formed, but against the rules (or an `Idempotency-Key` reused for another request).",
+    431: "The request's headers are larger than 16 KB (nothing was read).",
     429: "Too many requests: writes are limited per token, anonymous calls per address (`RateLimit-*`).",
     503: "Not ready: the database or NATS does not answer yet.",
 }
@@ -153,6 +154,7 @@ def _statuses(path: str, handler: HTTPRouteHandler, public: bool) -> set[int]:
         statuses |= {400, 409, 422}  # a malformed key; busy; a key reused
     if (_writes(handler) and not public) or handler.opt.get(BY_ADDRESS):
         statuses.add(429)  # common.rate_limits
+    statuses.add(431)  # headers too large, answered before any route (common/http_server.py)
     # what only the handler knows it may answer (a rule of the domain: 422; busy: 409)
     statuses |= set(handler.opt.get(PROBLEMS, ()))
     return statuses
