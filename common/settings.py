@@ -21,6 +21,8 @@ Environment variables (all optional):
                                  (default API https://api.telegram.org)
   SHELTERBEDS_SMTP_HOST, SHELTERBEDS_SMTP_PORT, SHELTERBEDS_SMTP_FROM  notifications' e-mail
   SHELTERBEDS_ESCALATE_AFTER_MINUTES  an unacknowledged on_the_way goes to supervisors (10, virtual)
+  SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS  how long one send to a peer may take (10, real seconds); a
+                                 delivery claimed by a worker that died is sent again 3x this later
 """
 
 from __future__ import annotations
@@ -179,6 +181,7 @@ def settings_from_env(
         "smtp_port": int(env.get("SHELTERBEDS_SMTP_PORT", "25")),
         "smtp_from": env.get("SHELTERBEDS_SMTP_FROM", "shelterbeds@localhost"),
         "escalate_after_minutes": float(env.get("SHELTERBEDS_ESCALATE_AFTER_MINUTES", "10")),
+        "delivery_timeout_seconds": float(env.get("SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS", "10")),
         "waitlist_hours": float(env.get("SHELTERBEDS_WAITLIST_HOURS", "12")),
         "writes_per_minute": int(env.get("SHELTERBEDS_WRITES_PER_MINUTE", "120")),
         "address_requests_per_minute": int(env.get("SHELTERBEDS_ADDRESS_REQUESTS_PER_MINUTE", "60")),
