@@ -22,6 +22,8 @@ from typing import Any
 import httpx
 
 from bench._support import ThrowawayNats, free_port
+from common.auth import Tokens
+from common.settings import load_secret
 
 Request = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
 
@@ -73,6 +75,10 @@ class BedsProcess:
                 pass
             time.sleep(0.2)
         raise TimeoutError("beds did not become ready")
+
+    def tokens(self) -> Tokens:
+        """Signs with the data dir's secret, as `shelterbeds token` does (without a process each)."""
+        return Tokens(load_secret(self.data_dir))
 
     def token(self, role: str) -> str:
         out = subprocess.run(

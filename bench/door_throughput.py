@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import random
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,23 +79,28 @@ def spread(site_ids: list[str], ops: int, seed: int) -> list[str]:
     return targets
 
 
-def check_ins(site_ids: list[str], token: str, ops: int, seed: int) -> list[Request]:
-    headers = {"Authorization": f"Bearer {token}"}
+Signer = Callable[[str], str]  # site id → a token of a caller who may act there
+
+
+def check_ins(site_ids: list[str], sign: Signer, ops: int, seed: int) -> list[Request]:
     genders = random.Random(seed).choices(["male", "female", "other"], k=ops)
 
     def one(site_id: str, gender: str) -> Request:
         body = {"party": {"adults": 1, "gender": gender}}
+        # each request its own door token: one token is capped in writes per minute
+        headers = {"Authorization": f"Bearer {sign(site_id)}"}
         return lambda client: client.post(f"/api/v1/sites/{site_id}/checkins", json=body, headers=headers)
 
     return [one(s, g) for s, g in zip(spread(site_ids, ops, seed), genders, strict=True)]
 
 
-def holds(site_ids: list[str], token: str, ops: int, seed: int) -> list[Request]:
-    headers = {"Authorization": f"Bearer {token}"}
+def holds(site_ids: list[str], sign: Signer, ops: int, seed: int) -> list[Request]:
     genders = random.Random(seed).choices(["male", "female", "other"], k=ops)
 
     def one(site_id: str, gender: str) -> Request:
         body = {"site_id": site_id, "party": {"adults": 1, "gender": gender}, "eta_minutes": 600}
+        # each its own patrol token: open holds and writes per minute are capped per token
+        headers = {"Authorization": f"Bearer {sign(site_id)}"}
         return lambda client: client.post("/api/v1/holds", json=body, headers=headers)
 
     return [one(s, g) for s, g in zip(spread(site_ids, ops, seed), genders, strict=True)]
@@ -134,12 +140,19 @@ async def measure(nats: ThrowawayNats, args: argparse.Namespace, postgres: str |
     floor_url = f"{postgres.rstrip('/')}/{prefix}floor" if postgres else floor.sqlite_url()
     try:
         service.wait_ready()
-        admin, patrol = service.token("admin"), service.token("patrol")
+        admin, tokens = service.token("admin"), service.tokens()
+
+        def staff(site_id: str) -> str:
+            return tokens.issue("shelter_staff", site_ids=[site_id])
+
+        def patrol(_: str) -> str:
+            return tokens.issue("patrol")
+
         site_ids = await open_sites(service, admin, args.sites * len(phases) + 1)
         spare = site_ids.pop()
         events = {
             "checkins": await outbox_rows_written_by(
-                service_db, check_ins([spare], admin, 1, 0)[0], service.base_url
+                service_db, check_ins([spare], staff, 1, 0)[0], service.base_url
             ),
             "holds": await outbox_rows_written_by(
                 service_db, holds([spare], patrol, 1, 0)[0], service.base_url
@@ -149,7 +162,7 @@ async def measure(nats: ThrowawayNats, args: argparse.Namespace, postgres: str |
         for n, (kind, concurrency) in enumerate(phases):
             sites = site_ids[n * args.sites : (n + 1) * args.sites]
             make = check_ins if kind == "checkins" else holds
-            requests = make(sites, admin if kind == "checkins" else patrol, args.ops, seed=n)
+            requests = make(sites, staff if kind == "checkins" else patrol, args.ops, seed=n)
             at = results.setdefault(f"c{concurrency}", {})
             at["health"] = await drive(service.base_url, health(args.ops), concurrency, ok=200)
             at[kind] = await drive(service.base_url, requests, concurrency, ok=201)

@@ -5,10 +5,25 @@ the record it names (the object rule) is the service's own: `services/<name>/dom
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 from common.errors import Forbidden, NotFound
+
+# A route's `opt`: the message it dispatches (`sends(c.OpenSite)`), so the table's roles are
+# checked at the door, before the body is even read; a route outside any bus names its roles
+# (`callable_by(...)`). Every `/api/` route declares one or the other (tests/integration/
+# test_authorization_matrix.py enumerates the apps' routes, so an undeclared route fails).
+SENDS = "sends"
+ROLES = "roles"
+
+
+def sends(message: type, **opt: Any) -> dict[str, Any]:
+    return {SENDS: message, **opt}
+
+
+def callable_by(roles: Iterable[str], **opt: Any) -> dict[str, Any]:
+    return {ROLES: frozenset(roles), **opt}
 
 
 class Entry(Protocol):
@@ -43,8 +58,20 @@ class AccessTable(Generic[E]):
 
     def may_call(self, message: object, role: str) -> None:
         """The role part of the table, before anything is loaded (403)."""
-        allowed = self.entry(message).roles
-        if role not in allowed:
-            raise Forbidden(
-                f"The {role} role may not do this; it needs one of: {', '.join(sorted(allowed))}."
-            )
+        refuse_unless(role, self.entry(message).roles)
+
+    def roles_of(self, opt: Mapping[str, Any]) -> frozenset[str] | None:
+        """Who may call a route, from what it declares (None: it declares nothing)."""
+        if SENDS in opt:
+            message: type = opt[SENDS]
+            if message not in self.entries:
+                raise LookupError(f"{message.__name__} has no entry in the access table")
+            return self.entries[message].roles
+        roles: frozenset[str] | None = opt.get(ROLES)
+        return roles
+
+
+def refuse_unless(role: str, allowed: frozenset[str]) -> None:
+    if role not in allowed:
+        needs = ", ".join(sorted(allowed)) or "no role a token carries"
+        raise Forbidden(f"The {role} role may not do this; it needs one of: {needs}.")

@@ -16,12 +16,14 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
+from common.access_table import AccessTable
 from common.auth import PUBLIC_PATHS, jwt_auth
 from common.bodies import MAX_BODY_BYTES, GuardRequests
 from common.health import HealthController
 from common.observe import ObserveRequests
 from common.openapi import refine_openapi
 from common.problems import EXCEPTION_HANDLERS
+from common.rate_limits import rate_limits
 from common.runtime import ServiceRuntime
 
 DOCS_ASSETS = "/schema/assets"
@@ -55,6 +57,7 @@ def create_service_app(
     title: str,
     description: str,
     route_handlers: Sequence[ControllerRouterHandler],
+    access: AccessTable[Any],
     dependencies: dict[str, Provide] | None = None,
     version: str = "1.0.0",
     public_paths: Sequence[str] = (),
@@ -83,7 +86,10 @@ def create_service_app(
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), **(dependencies or {})},
         on_app_init=[jwt_auth(runtime.tokens, public).on_app_init],
-        middleware=[GuardRequests()],
+        middleware=[
+            *rate_limits(runtime.settings.writes_per_minute, runtime.settings.address_requests_per_minute),
+            GuardRequests(access),
+        ],  # the table's roles first (403), then ids and body
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(title, description, version),

@@ -1,17 +1,27 @@
 """Bearer tokens (JWT, HS256, signed with the deployment's secret) and the typed principal that
-handlers see. A token carries a role and a scope: the caller's team and the sites it works at."""
+handlers see. A token carries a role and a scope: the caller's team and the sites it works at.
+
+- Short-lived: 12 hours by default (a shift), at most `MAX_TTL`.
+- `alg` pinned to HS256: a token saying `none` or RS256 is refused by PyJWT before anything else.
+- Key rotation: each token names its key (`kid`, a digest of the secret, never the secret).
+  During a rollover the previous secret is still accepted (`SHELTERBEDS_PREVIOUS_SECRET` or the
+  data dir's `secret.previous`), new tokens are signed with the new one only.
+- Revocation (a lost phone): the token's `jti` on the deny list (`common.revocation`), read by
+  every service on each request.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 
 import jwt
 import msgspec
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
+from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTCookieAuth, Token
 
 from common.clock import real_now
@@ -22,6 +32,37 @@ ROLES: tuple[str, ...] = get_args(Role)
 ISSUER = "shelterbeds"
 AUDIENCE = "shelterbeds"
 ALGORITHM = "HS256"
+DEFAULT_TTL = timedelta(hours=12)
+MAX_TTL = timedelta(hours=24)
+
+
+def key_id(secret: str) -> str:
+    """Names a signing key in a token's header without telling anything about it."""
+    return hashlib.sha256(b"shelterbeds-kid:" + secret.encode()).hexdigest()[:16]
+
+
+def keyed_token(keys: Mapping[str, str], current: str) -> type[Token]:
+    """litestar's Token, verified with the key its `kid` names (a token without one: the current
+    key). An unknown `kid` is refused like a bad signature."""
+
+    class KeyedToken(Token):
+        @classmethod
+        def decode_payload(
+            cls,
+            encoded_token: str,
+            secret: str,
+            algorithms: list[str],
+            issuer: str | Sequence[str] | None = None,
+            audience: str | Sequence[str] | None = None,
+            options: Any = None,
+        ) -> Any:
+            kid = jwt.get_unverified_header(encoded_token).get("kid")
+            key = keys.get(kid) if isinstance(kid, str) else (current if kid is None else None)
+            if key is None:
+                raise jwt.InvalidTokenError("the token names a key this deployment does not have")
+            return super().decode_payload(encoded_token, key, [ALGORITHM], issuer, audience, options)
+
+    return KeyedToken
 
 
 class Principal(msgspec.Struct, frozen=True):
@@ -45,10 +86,19 @@ class InvalidToken(Exception):
 
 
 class Tokens:
-    def __init__(self, secret: str):
-        if len(secret) < 32:
-            raise ValueError("the token secret must be at least 32 characters (HS256 needs a 256-bit key)")
+    def __init__(
+        self, secret: str, *, previous: str | None = None, revoked: Callable[[str], bool] | None = None
+    ):
+        for key in (secret, previous):
+            if key is not None and len(key) < 32:
+                raise ValueError(
+                    "the token secret must be at least 32 characters (HS256 needs a 256-bit key)"
+                )
         self._secret = secret
+        self.kid = key_id(secret)
+        self.keys = {self.kid: secret} | ({key_id(previous): previous} if previous else {})
+        self.token_class = keyed_token(self.keys, secret)
+        self.is_revoked = revoked or (lambda _: False)
 
     def issue(
         self,
@@ -56,12 +106,16 @@ class Tokens:
         *,
         team_id: str | None = None,
         site_ids: tuple[str, ...] | list[str] = (),
-        ttl: timedelta = timedelta(hours=12),
+        ttl: timedelta = DEFAULT_TTL,
         subject: str | None = None,
         now: datetime | None = None,
     ) -> str:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+        if not timedelta(0) < ttl <= MAX_TTL:
+            raise ValueError(
+                f"a token lives more than 0 and at most {MAX_TTL.total_seconds() / 3600:g} hours"
+            )
         issued = now or real_now()
         claims: dict[str, Any] = {
             "iss": ISSUER,
@@ -78,7 +132,7 @@ class Tokens:
             raise ValueError("every site is a site id (a UUID)")
         if site_ids:
             claims["sites"] = sorted(set(site_ids))
-        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM, headers={"kid": self.kid})
 
     @property
     def secret(self) -> str:
@@ -87,16 +141,18 @@ class Tokens:
     def verify(self, token: str) -> Principal:
         """The same checks the HTTP door makes (`jwt_auth`), for callers outside a request."""
         try:
-            decoded = Token.decode(token, self._secret, ALGORITHM, **DECODE_RULES)
+            decoded = self.token_class.decode(token, self._secret, ALGORITHM, **DECODE_RULES)
         except NotAuthorizedException as exc:
             raise InvalidToken("the token is not valid") from exc
+        if self.is_revoked(str(decoded.jti or "")):
+            raise InvalidToken("the token has been revoked")
         return principal_of(decoded)
 
 
 DECODE_RULES: dict[str, Any] = {
     "audience": [AUDIENCE],
     "issuer": [ISSUER],
-    "require_claims": ["exp", "iat", "sub", "iss", "aud"],
+    "require_claims": ["exp", "iat", "sub", "iss", "aud", "jti"],
 }
 
 
@@ -139,9 +195,14 @@ def jwt_auth(tokens: Tokens, public: tuple[str, ...] = PUBLIC_PATHS) -> JWTCooki
         except InvalidToken as exc:
             raise NotAuthorizedException(str(exc)) from exc
 
+    async def revoked(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> bool:
+        return tokens.is_revoked(str(token.jti or ""))
+
     return JWTCookieAuth[Principal, Token](
         token_secret=tokens.secret,
         retrieve_user_handler=principal,
+        revoked_token_handler=revoked,
+        token_cls=tokens.token_class,
         algorithm=ALGORITHM,
         key=COOKIE,
         accepted_audiences=DECODE_RULES["audience"],
@@ -150,18 +211,3 @@ def jwt_auth(tokens: Tokens, public: tuple[str, ...] = PUBLIC_PATHS) -> JWTCooki
         exclude=list(public),
         exclude_http_methods=["OPTIONS"],  # CORS preflight carries no credentials
     )
-
-
-def allow(*roles: Role) -> Any:
-    """A guard: 403 unless the caller has one of `roles` (admin may always)."""
-    allowed = frozenset(roles) | {"admin"}
-
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        principal: Principal = connection.user
-        if principal.role not in allowed:
-            raise PermissionDeniedException(
-                f"The {principal.role} role may not do this; it needs one of: {', '.join(sorted(allowed))}."
-            )
-
-    guard.__name__ = f"allow_{'_'.join(sorted(allowed))}"
-    return guard

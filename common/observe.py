@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from http import HTTPStatus
 from typing import Any
 
 import structlog
 
+from common.http_server import headers_too_large, send_problem
 from common.logging import get_logger
 from common.metrics import ServiceMetrics
 
@@ -43,6 +45,9 @@ class ObserveRequests:
         started = time.perf_counter()
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
+                if headers_too_large(scope):  # as the server answers when they arrive in pieces
+                    await send_problem(send_with_id, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+                    return
                 await self.app(scope, receive, send_with_id)
             finally:
                 elapsed = time.perf_counter() - started

@@ -19,10 +19,12 @@ from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.handlers import HTTPRouteHandler
 
+from common.access_table import ROLES, SENDS
 from common.auth import COOKIE, PUBLIC_PATHS
 from common.bodies import MAX_BODY_BYTES, MAX_DEPTH
 from common.metrics import CONTENT_TYPE
 from common.problems import MEDIA_TYPE
+from common.rate_limits import BY_ADDRESS
 from common.writes import MAX_KEY_LENGTH, REPLAYED_HEADER
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
@@ -66,6 +68,8 @@ WHY = {
     413: f"The body is larger than {MAX_BODY_BYTES} bytes.",
     415: "The body is not sent as `application/json`.",
     422: "Well-formed, but against the rules (or an `Idempotency-Key` reused for another request).",
+    431: "The request's headers are larger than 16 KB (nothing was read).",
+    429: "Too many requests: writes are limited per token, anonymous calls per address (`RateLimit-*`).",
     503: "Not ready: the database or NATS does not answer yet.",
 }
 
@@ -135,7 +139,8 @@ def _statuses(path: str, handler: HTTPRouteHandler, public: bool) -> set[int]:
     statuses: set[int] = set()
     if not public:
         statuses.add(401)
-        if handler.guards or path_params or ACCESS_CHECKED_BY in handler.resolve_dependencies():
+        declared = SENDS in handler.opt or ROLES in handler.opt
+        if declared or handler.guards or path_params or ACCESS_CHECKED_BY in handler.resolve_dependencies():
             statuses.add(403)  # the role (guards or the bus's access table), or the object's site
     if path_params or any(name.endswith("_id") for name in query):
         statuses.add(404)
@@ -147,6 +152,9 @@ def _statuses(path: str, handler: HTTPRouteHandler, public: bool) -> set[int]:
             statuses.add(404)  # an id in the body that names nothing (or nothing the caller may see)
     if _writes(handler):
         statuses |= {400, 409, 422}  # a malformed key; busy; a key reused
+    if (_writes(handler) and not public) or handler.opt.get(BY_ADDRESS):
+        statuses.add(429)  # common.rate_limits
+    statuses.add(431)  # headers too large, answered before any route (common/http_server.py)
     # what only the handler knows it may answer (a rule of the domain: 422; busy: 409)
     statuses |= set(handler.opt.get(PROBLEMS, ()))
     return statuses

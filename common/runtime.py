@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from common.auth import Tokens
@@ -19,6 +20,7 @@ from common.logging import get_logger
 from common.metrics import ServiceMetrics
 from common.nats import NatsLink
 from common.outbox import OutboxRelay, prune
+from common.revocation import REVOKED_FILE, DenyList
 from common.scheduler import ClockJob, Clocks, lease_ttl
 from common.settings import Settings
 from common.tables import PlumbingTables
@@ -46,7 +48,11 @@ class ServiceRuntime(Generic[U]):
         self.tables = tables
         self.metrics = ServiceMetrics(settings.service)
         self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
-        self.tokens = Tokens(settings.secret)
+        self.tokens = Tokens(
+            settings.secret,
+            previous=settings.previous_secret,
+            revoked=DenyList(Path(settings.data_dir) / REVOKED_FILE).is_revoked,
+        )
         self.nats = NatsLink(
             settings.nats_url,
             name=f"shelterbeds-{settings.service}-{settings.instance_id}",

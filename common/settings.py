@@ -10,6 +10,7 @@ Environment variables (all optional):
   SHELTERBEDS_NATS_URL           nats://127.0.0.1:14222
   SHELTERBEDS_NATS_CREDS         a .creds file for NATS (production, per-service permissions)
   SHELTERBEDS_SECRET             the token-signing secret (else <data dir>/secret)
+  SHELTERBEDS_PREVIOUS_SECRET    during a key rollover, the old secret (else <data dir>/secret.previous)
   SHELTERBEDS_HOST, SHELTERBEDS_<SERVICE>_PORT
   SHELTERBEDS_TIME_SCALE, SHELTERBEDS_CLOCK_ANCHOR  (real_epoch:virtual_epoch, set by `up`)
   SHELTERBEDS_LOG_LEVEL          debug|info|warning|error
@@ -56,6 +57,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     nats_url: str = f"nats://127.0.0.1:{DEFAULT_NATS_PORT}"
     nats_creds: str | None = None
     secret: str
+    previous_secret: str | None = None  # during a key rollover: tokens signed with it still pass
     time_scale: Positive = 1.0
     clock_anchor: tuple[float, float] | None = None
     log_level: str = "info"
@@ -81,8 +83,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     feed_heartbeat_seconds: Positive = 15.0
     # How long a referral waits on beds' waitlist for a fitting place before it lapses.
     waitlist_hours: Positive = 12.0
-    # Open data (no token): requests per minute from one client address before a 429.
-    open_data_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 60
+    writes_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 120  # per token (common.rate_limits)
+    address_requests_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 60  # sign-in, open data
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -114,6 +116,18 @@ def database_url_for(
     if not url.database:
         url = url.set(database=f"{prefix}{service}")
     return url.render_as_string(hide_password=False)
+
+
+PREVIOUS_SECRET_FILE = "secret.previous"  # noqa: S105 - a file name
+
+
+def load_previous_secret(data_dir: str | Path, env: Mapping[str, str] | None = None) -> str | None:
+    """SHELTERBEDS_PREVIOUS_SECRET, else the data dir's `secret.previous` (left by `rotate-key`)."""
+    env = os.environ if env is None else env
+    if env.get("SHELTERBEDS_PREVIOUS_SECRET"):
+        return env["SHELTERBEDS_PREVIOUS_SECRET"]
+    path = Path(data_dir) / PREVIOUS_SECRET_FILE
+    return path.read_text().strip() or None if path.exists() else None
 
 
 def load_secret(data_dir: str | Path, env: Mapping[str, str] | None = None) -> str:
@@ -169,9 +183,12 @@ def settings_from_env(
         "escalate_after_minutes": float(env.get("SHELTERBEDS_ESCALATE_AFTER_MINUTES", "10")),
         "delivery_timeout_seconds": float(env.get("SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS", "10")),
         "waitlist_hours": float(env.get("SHELTERBEDS_WAITLIST_HOURS", "12")),
-        "open_data_per_minute": int(env.get("SHELTERBEDS_OPEN_DATA_PER_MINUTE", "60")),
+        "writes_per_minute": int(env.get("SHELTERBEDS_WRITES_PER_MINUTE", "120")),
+        "address_requests_per_minute": int(env.get("SHELTERBEDS_ADDRESS_REQUESTS_PER_MINUTE", "60")),
     }
     values.update(overrides)
     if "secret" not in values:
         values["secret"] = load_secret(data_dir, env)
+    if "previous_secret" not in values:
+        values["previous_secret"] = load_previous_secret(data_dir, env)
     return msgspec.convert(values, Settings)

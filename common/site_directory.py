@@ -13,7 +13,7 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from sqlalchemy import Boolean, MetaData, String, Table
 
-from common.auth import allow
+from common.access_table import callable_by
 from common.db import UTCDateTime
 from common.runtime import ServiceRuntime
 from common.tables import ID
@@ -110,7 +110,7 @@ class SiteDirectory:
 def site_directory_handler(directory: SiteDirectory, *, path: str, roles: tuple[str, ...]) -> Any:
     """`GET <path>`: the sites this service knows of that the caller may see."""
 
-    @get(path, guards=[allow(*roles)], tags=["sites"], summary="Sites known here (from beds' events)")  # type: ignore[arg-type]
+    @get(path, opt=callable_by(roles), tags=["sites"], summary="Sites known here (from beds' events)")
     async def known_sites(
         request: Request[Any, Any, Any], runtime: NamedDependency[ServiceRuntime[Any]]
     ) -> list[KnownSite]:

@@ -1,4 +1,5 @@
-"""The `shelterbeds` command line (SPEC 8): up, serve, migrate, seed, token, import, replay."""
+"""The `shelterbeds` command line (SPEC 8): up, serve, migrate, seed, token, revoke, rotate-key, import,
+replay."""
 
 from __future__ import annotations
 
@@ -99,8 +100,20 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--team", help="the caller's team id")
     token.add_argument("--site", action="append", default=[], help="a site the caller works at (repeatable)")
     _data_dir_option(token)
-    token.add_argument("--ttl-hours", type=float, default=12.0)
+    lifetime = token.add_mutually_exclusive_group()
+    lifetime.add_argument("--ttl", help="how long it lives: 90m, 8h (default 12h, at most 24h)")
+    lifetime.add_argument("--ttl-hours", type=float, help="the same, in hours")
     token.add_argument("--subject", help="who holds the token (default: a new id per token)")
+
+    revoke = commands.add_parser("revoke", help="revoke a token (a lost phone): every service refuses it")
+    revoke.add_argument("token", help="the token itself, or its jti")
+    revoke.add_argument("--until", type=int, help="keep the entry until (epoch seconds; default: its expiry)")
+    _data_dir_option(revoke)
+
+    rotate = commands.add_parser(
+        "rotate-key", help="sign new tokens with a new secret; the old one is still accepted until next time"
+    )
+    _data_dir_option(rotate)
 
     load = commands.add_parser(
         "import",
@@ -140,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         "migrate": _migrate,
         "seed": _seed,
         "token": _token,
+        "revoke": _revoke,
+        "rotate-key": _rotate_key,
         "replay": _replay,
         "import": _import,
     }[args.command]
@@ -225,6 +240,18 @@ def _seed(args: argparse.Namespace) -> int:
     for line in demo_summary():
         print(f"  {line}")
     return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    from shelterbeds.token_command import revoke_token
+
+    return revoke_token(args)
+
+
+def _rotate_key(args: argparse.Namespace) -> int:
+    from shelterbeds.token_command import rotate_key
+
+    return rotate_key(args)
 
 
 def _token(args: argparse.Namespace) -> int:

@@ -1,11 +1,19 @@
 """The nats-server that `shelterbeds up` starts for one machine: JetStream on, its store under
 the data dir, bound to loopback, and fsync on every write (see SPEC 7: the default lazy fsync can
-lose acknowledged messages on power loss; one machine may be a centre's production)."""
+lose acknowledged messages on power loss; one machine may be a centre's production).
+
+No anonymous client: each service has its own user and may publish only its own events and
+consume only the streams it reads, as `deploy/nats/nats-server.conf` has it; an `operator` user
+(the nats CLI, `shelterbeds replay`) may do everything. The passwords are made once and kept in
+the data dir (`nats-users.json`, readable by its owner only), so a restart keeps them."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -17,6 +25,8 @@ from pathlib import Path
 
 import nats
 
+from contracts.streams import ALL_STREAMS, BEDS, INTAKE
+
 CONFIG = """\
 # Written by `shelterbeds up`; regenerated on every start.
 server_name: shelterbeds-local
@@ -27,7 +37,62 @@ jetstream {{
   max_memory_store: 64MB
   max_file_store: 4GB
 }}
+authorization {{
+  users: {users}
+}}
 """
+USERS_FILE = "nats-users.json"
+OPERATOR = "operator"
+# The streams each service consumes (its runtime's subscriptions); it publishes only its own.
+CONSUMES: dict[str, tuple[str, ...]] = {
+    "beds": (INTAKE.name,),
+    "intake": (BEDS.name,),
+    "notifications": (BEDS.name, INTAKE.name),
+}
+
+
+def service_permissions(service: str) -> dict[str, object]:
+    """What `deploy/nats/nats-server.conf` grants the service's user, built from the streams."""
+    streams = [spec.name for spec in ALL_STREAMS]
+    allowed = [f"shelter.{service}.>", f"shelter.parked.{service}.>", "$JS.API.INFO"]
+    for verb in ("INFO", "CREATE", "UPDATE"):
+        allowed += [f"$JS.API.STREAM.{verb}.{name}" for name in streams]
+    for stream in CONSUMES[service]:
+        allowed += [
+            f"$JS.API.CONSUMER.CREATE.{stream}.>",
+            f"$JS.API.CONSUMER.DURABLE.CREATE.{stream}.*",
+            f"$JS.API.CONSUMER.INFO.{stream}.*",
+            f"$JS.API.CONSUMER.MSG.NEXT.{stream}.*",
+        ]
+    allowed.append("$JS.ACK.>")
+    return {"publish": {"allow": allowed}, "subscribe": {"allow": ["_INBOX.>"]}}
+
+
+def load_users(data_dir: Path) -> dict[str, str]:
+    """user → password, made once per data dir (file mode 0600)."""
+    path = data_dir / USERS_FILE
+    wanted = [*CONSUMES, OPERATOR]
+    users: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if set(users) != set(wanted) or not all(isinstance(v, str) and v for v in users.values()):
+        users = {name: secrets.token_urlsafe(24) for name in wanted}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            json.dump(users, file)
+    os.chmod(path, 0o600)
+    return users
+
+
+def users_config(users: dict[str, str]) -> str:
+    entries = [
+        {
+            "user": name,
+            "password": password,
+            **({} if name == OPERATOR else {"permissions": service_permissions(name)}),
+        }
+        for name, password in users.items()
+    ]
+    return json.dumps(entries, indent=2)  # nats-server's config format reads JSON
 
 
 def nats_server_binary() -> str:
@@ -70,10 +135,15 @@ class EmbeddedNats:
         self.host = host
         self.port = port
         self.process: subprocess.Popen[bytes] | None = None
+        self.users = load_users(data_dir)
 
     @property
     def url(self) -> str:
+        """Where it listens (without credentials: what `up` shows)."""
         return f"nats://{self.host}:{self.port}"
+
+    def url_for(self, user: str) -> str:
+        return f"nats://{user}:{self.users[user]}@{self.host}:{self.port}"
 
     def start(self, *, preexec: Callable[[], None] | None = None) -> None:
         if not port_is_free(self.host, self.port):
@@ -83,7 +153,12 @@ class EmbeddedNats:
         store = self.data_dir / "nats"
         store.mkdir(parents=True, exist_ok=True)
         config = self.data_dir / "nats-server.conf"
-        config.write_text(CONFIG.format(host=self.host, port=self.port, store=store))
+        descriptor = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds passwords
+        with os.fdopen(descriptor, "w") as file:
+            file.write(
+                CONFIG.format(host=self.host, port=self.port, store=store, users=users_config(self.users))
+            )
+        os.chmod(config, 0o600)
         log = open(self.data_dir / "nats-server.log", "ab")  # noqa: SIM115 - lives as long as the server
         self.process = subprocess.Popen(
             [nats_server_binary(), "-c", str(config)],
@@ -113,7 +188,9 @@ class EmbeddedNats:
             """Not ready yet is expected here; the caller keeps asking until the deadline."""
 
         try:
-            nc = await nats.connect(self.url, connect_timeout=1, allow_reconnect=False, error_cb=quiet)
+            nc = await nats.connect(
+                self.url_for(OPERATOR), connect_timeout=1, allow_reconnect=False, error_cb=quiet
+            )
         except Exception:
             return False
         try:

@@ -6,6 +6,7 @@ import asyncio
 
 import uvicorn
 
+from common.http_server import server_config
 from common.logging import configure_logging, get_logger
 from common.migrations import upgrade
 from common.settings import Settings
@@ -20,7 +21,7 @@ def serve(settings: Settings, *, migrate: bool = True, log_format: str | None = 
     if migrate:
         asyncio.run(upgrade(settings.database_url, entry.migrations))
     app = entry.create_app(settings)
-    config = uvicorn.Config(
+    config = server_config(
         app,
         host=settings.host,
         port=settings.port,
@@ -28,7 +29,6 @@ def serve(settings: Settings, *, migrate: bool = True, log_format: str | None = 
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=10,
-        server_header=False,
     )
     server = uvicorn.Server(config)
     log.info("serving", service=settings.service, host=settings.host, port=settings.port)

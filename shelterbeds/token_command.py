@@ -6,12 +6,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from common.auth import Tokens
-from common.settings import load_secret
+import jwt
+
+from common.auth import MAX_TTL, Tokens
+from common.revocation import REVOKED_FILE, revoke
+from common.settings import PREVIOUS_SECRET_FILE, load_secret
 
 
 def _not_a_uuid(value: str) -> bool:
@@ -22,9 +26,25 @@ def _not_a_uuid(value: str) -> bool:
     return False
 
 
+TTL_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def ttl_of(args: argparse.Namespace) -> timedelta | None:
+    if args.ttl_hours is not None:
+        return timedelta(hours=args.ttl_hours)
+    text = (args.ttl or "12h").strip().lower()
+    unit = TTL_UNITS.get(text[-1:])
+    try:
+        amount = float(text[:-1]) if unit else float(text) * 3600
+    except ValueError:
+        return None
+    return timedelta(seconds=amount * (unit or 1))
+
+
 def print_token(args: argparse.Namespace) -> int:
-    if args.ttl_hours <= 0:
-        print("error: --ttl-hours must be positive", file=sys.stderr)
+    ttl = ttl_of(args)
+    if ttl is None or not timedelta(0) < ttl <= MAX_TTL:
+        print(f"error: a token lives more than 0 and at most {MAX_TTL} (e.g. --ttl 8h)", file=sys.stderr)
         return 2
     for option, values in (("--team", [args.team] if args.team else []), ("--site", args.site)):
         for value in values:
@@ -33,6 +53,17 @@ def print_token(args: argparse.Namespace) -> int:
                       file=sys.stderr)  # fmt: skip
                 return 2
     data_dir = Path(args.data_dir).resolve()
+    if not _has_secret(data_dir):
+        return 2
+    secret = load_secret(data_dir)
+    token = Tokens(secret).issue(
+        args.role, team_id=args.team, site_ids=args.site, ttl=ttl, subject=args.subject
+    )
+    print(token)
+    return 0
+
+
+def _has_secret(data_dir: Path) -> bool:
     # A token signed with a new secret would be refused by every running service: never make one here.
     if not os.environ.get("SHELTERBEDS_SECRET") and not (data_dir / "secret").exists():
         print(
@@ -42,14 +73,44 @@ def print_token(args: argparse.Namespace) -> int:
             "(or set SHELTERBEDS_DATA_DIR) to that data dir.",
             file=sys.stderr,
         )
+        return False
+    return True
+
+
+def revoke_token(args: argparse.Namespace) -> int:
+    """The token's jti goes on the data dir's deny list, kept until the token would expire."""
+    data_dir = Path(args.data_dir).resolve()
+    given = args.token.strip()
+    jti, expires = given, args.until
+    if given.count(".") == 2:  # the token itself: read its jti and expiry (its signature aside)
+        try:
+            claims = jwt.decode(given, options={"verify_signature": False})
+        except jwt.InvalidTokenError:
+            print("error: that is not a token (nor a jti)", file=sys.stderr)
+            return 2
+        jti, expires = str(claims.get("jti") or ""), expires or int(claims.get("exp") or 0)
+    if not jti or len(jti) > 200:
+        print("error: no jti to revoke", file=sys.stderr)
         return 2
-    secret = load_secret(data_dir)
-    token = Tokens(secret).issue(
-        args.role,
-        team_id=args.team,
-        site_ids=args.site,
-        ttl=timedelta(hours=args.ttl_hours),
-        subject=args.subject,
-    )
-    print(token)
+    until = expires or int(time.time() + MAX_TTL.total_seconds())
+    revoke(data_dir / REVOKED_FILE, jti, until)
+    print(f"revoked {jti}: every service on {data_dir} refuses it from its next request")
+    return 0
+
+
+def rotate_key(args: argparse.Namespace) -> int:
+    """secret → secret.previous, a new secret: new tokens are signed with it, old ones still pass
+    until the next rotation. Restart the services to pick it up (in that order: first them)."""
+    data_dir = Path(args.data_dir).resolve()
+    if os.environ.get("SHELTERBEDS_SECRET"):
+        print("error: SHELTERBEDS_SECRET is set: rotate it where it is kept (and set "
+              "SHELTERBEDS_PREVIOUS_SECRET to the old one)", file=sys.stderr)  # fmt: skip
+        return 2
+    if not _has_secret(data_dir):
+        return 2
+    current = data_dir / "secret"
+    os.replace(current, data_dir / PREVIOUS_SECRET_FILE)
+    load_secret(data_dir)  # makes the new one (0600)
+    print(f"new signing key in {current}; tokens of the previous key are accepted until the next rotation")
+    print("restart the services (shelterbeds up, or each serve) so they take it up")
     return 0

@@ -26,7 +26,7 @@ from common.clock import Clock, make_clock
 from common.logging import configure_logging, get_logger, resolve_log_format
 from common.migrations import upgrade
 from common.settings import SERVICES, Settings, load_secret, settings_from_env
-from shelterbeds.embedded_nats import EmbeddedNats, port_is_free
+from shelterbeds.embedded_nats import OPERATOR, EmbeddedNats, port_is_free
 from shelterbeds.registry import SERVICES as ENTRIES
 
 log = get_logger("shelterbeds.up")
@@ -135,7 +135,13 @@ class Supervisor:
             self.training = TrainingClock(self.data_dir, self.options.time_scale)
         return self.training
 
-    def child_env(self) -> dict[str, str]:
+    def nats_url_of(self, service: str) -> str:
+        """The embedded server: each service with its own user (the operator for the rest)."""
+        if self.nats is None:
+            return self.nats_url
+        return self.nats.url_for(service if service in SERVICES else OPERATOR)
+
+    def child_env(self, service: str = OPERATOR) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SHELTERBEDS_")}
         for passed_on in PASSED_ON:
             if os.environ.get(passed_on):
@@ -143,7 +149,7 @@ class Supervisor:
         env |= {
             "SHELTERBEDS_DATA_DIR": str(self.data_dir),
             "SHELTERBEDS_HOST": self.options.host,
-            "SHELTERBEDS_NATS_URL": self.nats_url,
+            "SHELTERBEDS_NATS_URL": self.nats_url_of(service),
             "SHELTERBEDS_LOG_LEVEL": self.options.log_level,
             # decided once here: the children's stderr is ours, they must not each guess again
             "SHELTERBEDS_LOG_FORMAT": resolve_log_format(self.options.log_format),
@@ -155,7 +161,7 @@ class Supervisor:
         return env
 
     def settings(self, service: str) -> Settings:
-        return settings_from_env(service, env=self.child_env())  # type: ignore[arg-type]
+        return settings_from_env(service, env=self.child_env(service))  # type: ignore[arg-type]
 
     # -- the steps -------------------------------------------------------------------------------
 
@@ -211,7 +217,7 @@ class Supervisor:
     def _spawn(self, name: str) -> None:
         self.children[name] = subprocess.Popen(
             [sys.executable, "-m", "shelterbeds", "serve", name, "--no-migrate"],
-            env=self.child_env(),
+            env=self.child_env(name),
             stdin=subprocess.DEVNULL,
             stdout=sys.stderr.fileno(),
             preexec_fn=_die_with_parent,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Litestar
 
 from common.app import create_service_app
+from common.audit import audit_handler
 from common.clock import Clock
 from common.consumer import Subscription
 from common.runtime import ServiceRuntime
@@ -16,9 +17,10 @@ from services.beds.api import urls
 from services.beds.api.dependencies import dependencies
 from services.beds.api.holds import HoldsController
 from services.beds.api.lookup import AvailabilityController, LedgerController
-from services.beds.api.reports import ReportsController, open_data_router
+from services.beds.api.reports import OpenDataController, ReportsController
 from services.beds.api.sites import PlacesController, RoomsController, SitesController
 from services.beds.api.stays import StaysController
+from services.beds.domain.access import TABLE
 from services.beds.service_layer.clocks import BedsClocks
 from services.beds.service_layer.messagebus import BedsBus, beds_bus
 from services.beds.service_layer.placement import Placer
@@ -49,9 +51,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     runtime, bus = build_runtime(settings, clock)
     return create_service_app(
         runtime,
+        access=TABLE,
         title="shelterbeds · beds",
         description=DESCRIPTION,
         route_handlers=[
+            audit_handler(),
             SitesController,
             RoomsController,
             PlacesController,
@@ -60,7 +64,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AvailabilityController,
             LedgerController,
             ReportsController,
-            open_data_router(settings.open_data_per_minute),
+            OpenDataController,
         ],
         dependencies=dependencies(bus, runtime.clock),
         public_paths=(urls.OPEN_DATA,),

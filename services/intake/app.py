@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Litestar
 
 from common.app import create_service_app
+from common.audit import audit_handler
 from common.clock import Clock
 from common.consumer import Subscription
 from common.runtime import ServiceRuntime
@@ -16,6 +17,7 @@ from services.intake.adapters.unit_of_work import IntakeUnitOfWork
 from services.intake.api.dependencies import dependencies
 from services.intake.api.referrals import PeopleController, ReferralsController
 from services.intake.api.trips import TripsController
+from services.intake.domain.access import TABLE
 from services.intake.service_layer.messagebus import intake_bus
 from services.intake.service_layer.status import referral_status_handlers
 
@@ -37,9 +39,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     runtime = build_runtime(settings or settings_from_env("intake"), clock)
     return create_service_app(
         runtime,
+        access=TABLE,
         title="shelterbeds · intake",
         description=DESCRIPTION,
         route_handlers=[
+            audit_handler(),
             ReferralsController,
             PeopleController,
             TripsController,

@@ -8,6 +8,7 @@ import httpx
 from litestar import Litestar
 
 from common.app import create_service_app
+from common.audit import audit_handler
 from common.clock import Clock, SystemClock
 from common.consumer import Subscription
 from common.runtime import ServiceRuntime
@@ -21,6 +22,7 @@ from services.notifications.api.alerts import AlertsController
 from services.notifications.api.dependencies import dependencies
 from services.notifications.api.feed import feed_handler
 from services.notifications.api.teams import ChannelsController, TeamsController
+from services.notifications.domain.access import TABLE
 from services.notifications.service_layer.alerts import routed_handlers
 from services.notifications.service_layer.delivery import DeliveryWorker
 from services.notifications.service_layer.escalation import Escalation
@@ -90,14 +92,16 @@ def create_app(
     runtime, hub = build_runtime(settings, clock, delivery_clock)
     app = create_service_app(
         runtime,
+        access=TABLE,
         title="shelterbeds · notifications",
         description=DESCRIPTION,
         route_handlers=[
+            audit_handler(),
             TeamsController,
             ChannelsController,
             AlertsController,
             feed_handler(hub, heartbeat_seconds=settings.feed_heartbeat_seconds),
-            site_directory_handler(site_directory, path="/api/v1/sites", roles=("supervisor",)),
+            site_directory_handler(site_directory, path="/api/v1/sites", roles=("supervisor", "admin")),
         ],
         dependencies=dependencies(notifications_bus(runtime.unit_of_work)),
     )

@@ -111,7 +111,7 @@ async def test_up_on_postgres_gives_each_service_its_own_database(tmp_path: Path
         admin = system.token("admin")
         created = await system.call("beds", "POST", "/api/v1/sites", admin, json=crisis_room())
         assert created.status_code == 201
-        nc = await nats.connect(system.nats_url)
+        nc = await nats.connect(system.operator_url)
         try:
             js = nc.jetstream()
 

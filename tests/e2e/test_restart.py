@@ -28,7 +28,7 @@ async def test_a_stop_right_after_a_change_loses_nothing(tmp_path: Path) -> None
             return any(site["id"] == site_id for site in sites)
 
         await wait_until(intake_knows, 20)
-        nc = await nats.connect(second.nats_url)
+        nc = await nats.connect(second.operator_url)
         try:
             info = await nc.jetstream().stream_info("SHELTER_BEDS")
             assert info.state.messages >= 2  # site.created and its capacity, kept across the restart

@@ -36,7 +36,7 @@ async def test_every_service_is_ready_and_observable(system: System, service: st
 
 
 async def test_a_site_opened_in_beds_is_known_to_intake_and_notifications(system: System) -> None:
-    nc = await nats.connect(system.nats_url)
+    nc = await nats.connect(system.operator_url)
     try:
         seen = await nc.subscribe("shelter.beds.site.created.v1")
         created = await system.call(

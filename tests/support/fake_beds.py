@@ -17,7 +17,7 @@ from common.uow import HasEvents
 from contracts import Event
 from services.beds.adapters.queries import SiteCounts
 from services.beds.domain.floor import SiteFloor
-from services.beds.domain.holds import Hold
+from services.beds.domain.holds import Hold, OpenHolds
 from services.beds.domain.sites import Place, Site
 from services.beds.domain.stays import Stay
 from services.beds.service_layer.messagebus import BedsBus, beds_bus
@@ -75,6 +75,13 @@ class FakeHolds:
         if hold is not None:
             self.uow.track(hold)
         return hold
+
+    async def open_counts(self, subject: str, team_id: str | None, now: datetime) -> OpenHolds:
+        open_now = [h for h in self.uow.state.holds.values() if h.active and h.expires_at > now]
+        return OpenHolds(
+            by_caller=sum(1 for h in open_now if h.holder_subject == subject),
+            by_team=sum(1 for h in open_now if team_id and h.holder_team_id == team_id),
+        )
 
 
 class FakeStays:

@@ -29,6 +29,7 @@ def service_settings(
         "nats_url": nats_url,
         "secret": SECRET,
         "tick_seconds": 3600.0,  # tests tick the clocks themselves
+        "writes_per_minute": 100_000,  # one test token writes fast; the limit is tested on its own
         "relay_poll_seconds": 0.05,
         "consumer_max_tries": 3,
         "consumer_ack_wait_seconds": 2.0,

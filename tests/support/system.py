@@ -3,6 +3,7 @@ temp data dir, waited for until it prints `ready`, and stopped with SIGTERM like
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from shelterbeds.embedded_nats import OPERATOR, USERS_FILE
 from tests.support.nats_server import free_port
 
 
@@ -33,6 +35,12 @@ class System:
         self.process: subprocess.Popen[str] | None = None
         self.stdout: list[str] = []
         self.startup_seconds = 0.0
+
+    @property
+    def operator_url(self) -> str:
+        """The embedded nats-server refuses anonymous clients: the operator's user, from the data dir."""
+        users = json.loads((self.data_dir / USERS_FILE).read_text())
+        return f"nats://{OPERATOR}:{users[OPERATOR]}@127.0.0.1:{self.ports['nats']}"
 
     def start(self, timeout: float = 120) -> System:
         started = time.monotonic()

@@ -19,7 +19,7 @@ from common.uow import HasEvents
 from services.beds.adapters.orm import holds, nightly_ledger, place_claims, places, rooms, sites, stays
 from services.beds.domain.claims import PlaceClaim
 from services.beds.domain.floor import SiteFloor
-from services.beds.domain.holds import Hold
+from services.beds.domain.holds import Hold, OpenHolds
 from services.beds.domain.nights import NightFigures, StayInterval
 from services.beds.domain.sites import Place, Room, Site
 from services.beds.domain.stays import LIMIT_WARNING_LEAD, Stay
@@ -177,6 +177,17 @@ class HoldRepository:
         if hold is not None:
             self.uow.track(hold)
         return hold
+
+    async def open_counts(self, subject: str, team_id: str | None, now: datetime) -> OpenHolds:
+        """How many unexpired active holds this caller, and its team, keep across every site."""
+        open_now = sa.and_(holds.c.status == "active", holds.c.expires_at > now)
+        mine = sa.func.count().filter(holds.c.holder_subject == subject)
+        team = sa.func.count().filter(holds.c.holder_team_id == team_id) if team_id else sa.literal(0)
+        who = holds.c.holder_subject == subject
+        if team_id:
+            who = sa.or_(who, holds.c.holder_team_id == team_id)
+        row = (await self.session.execute(sa.select(mine, team).where(open_now, who))).one()
+        return OpenHolds(by_caller=int(row[0]), by_team=int(row[1]))
 
     async def due_to_expire(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
         rows = await self.session.execute(

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery, QueryParameter
 
+from common.access_table import sends
 from common.ids import UUID_PATTERN
 from common.times import OutOfRange, day_or_time
 from contracts.events.base import Gender, SiteKind
@@ -39,7 +40,11 @@ def query_day(name: str, value: str | None) -> date | None:
 class AvailabilityController(Controller):
     tags = ["search"]
 
-    @get(urls.AVAILABILITY, summary="Nearest sites with a free place that fits the party, nearest first")
+    @get(
+        urls.AVAILABILITY,
+        opt=sends(c.FindAvailability),
+        summary="Nearest sites with a free place that fits the party, nearest first",
+    )
     async def nearest(
         self,
         bus: NamedDependency[Dispatch],
@@ -73,6 +78,7 @@ class LedgerController(Controller):
 
     @get(
         urls.LEDGER,
+        opt=sends(c.GetLedger),
         summary="The nightly ledger: people, beds used, mats used, over capacity, arrivals by source",
     )
     async def nights(

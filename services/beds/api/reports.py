@@ -8,15 +8,16 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import date, timedelta
 from typing import Annotated, Any, get_args
 
-from litestar import Controller, Router, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import QueryParameter
 from litestar.response import Stream
 
+from common.access_table import sends
 from common.ids import UUID_PATTERN
 from common.openapi import PROBLEMS
+from common.rate_limits import by_address
 from contracts.events.base import Source
 from services.beds.api import urls
 from services.beds.api.dependencies import Dispatch, OpenData
@@ -82,7 +83,11 @@ def csv_row(night: LedgerNight) -> list[object]:
 class ReportsController(Controller):
     tags = ["reports"]
 
-    @get(urls.REPORT_SUMMARY, summary="The figures a centre publishes, for a range of nights")
+    @get(
+        urls.REPORT_SUMMARY,
+        opt=sends(c.GetReportSummary),
+        summary="The figures a centre publishes, for a range of nights",
+    )
     async def summary(
         self,
         bus: NamedDependency[Dispatch],
@@ -97,6 +102,7 @@ class ReportsController(Controller):
 
     @get(
         urls.REPORT_BED_NIGHTS,
+        opt=sends(c.GetBedNights),
         summary="One CSV row per site and night (HUD-style bed nights), streamed as a download",
         media_type="text/csv",
         response_description=f"A header row, then one row per site and night: {', '.join(CSV_COLUMNS)}",
@@ -135,13 +141,7 @@ class OpenDataController(Controller):
     @get(
         urls.OPEN_DATA_CAPACITY,
         summary="Open data: non-confidential sites' capacity and tonight's free places (HSDS-like)",
-        opt={PROBLEMS: (429,)},
+        opt=by_address(**{PROBLEMS: (429,)}),
     )
     async def capacity(self, open_data: NamedDependency[OpenData]) -> rm.OpenCapacity:
         return await open_data.read(c.GetOpenCapacity(), views.open_capacity)
-
-
-def open_data_router(per_minute: int) -> Router:
-    """Open data needs no token, so it is rate-limited per client address (litestar's limiter)."""
-    limit = RateLimitConfig(rate_limit=("minute", per_minute))
-    return Router(path="/", route_handlers=[OpenDataController], middleware=[limit.middleware])

@@ -7,6 +7,7 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from common.access_table import sends
 from services.beds.api import urls
 from services.beds.api.dependencies import Dispatch
 from services.beds.api.schemas import ColdWeatherIn, RoomIn, RoomPatch, SiteIn, SitePatch, parse_clock
@@ -23,7 +24,12 @@ def room_spec(room: RoomIn) -> RoomSpec:
 class SitesController(Controller):
     tags = ["sites"]
 
-    @post(urls.SITES, status_code=201, summary="Open a site with its rooms, beds and mats (admin)")
+    @post(
+        urls.SITES,
+        opt=sends(c.OpenSite),
+        status_code=201,
+        summary="Open a site with its rooms, beds and mats (admin)",
+    )
     async def create(self, data: JSONBody[SiteIn], bus: NamedDependency[Dispatch]) -> Response[rm.SiteView]:
         command = c.OpenSite(
             name=data.name,
@@ -41,33 +47,49 @@ class SitesController(Controller):
         )
         return await bus.write(command, views.site, result_type=rm.SiteView)
 
-    @get(urls.SITES, summary="The sites you may see, with free beds and mats")
+    @get(urls.SITES, opt=sends(c.ListSites), summary="The sites you may see, with free beds and mats")
     async def index(
         self, bus: NamedDependency[Dispatch], include_retired: FromQuery[bool] = False
     ) -> list[rm.SiteSummary]:
         return await bus.read(c.ListSites(include_retired=include_retired), views.site_list)
 
-    @get(urls.SITE, summary="One site with its rooms (another site's staff: only what is public)")
+    @get(
+        urls.SITE,
+        opt=sends(c.GetSite),
+        summary="One site with its rooms (another site's staff: only what is public)",
+    )
     async def show(self, site_id: FromPath[str], bus: NamedDependency[Dispatch]) -> rm.SiteView:
         return await bus.read(c.GetSite(site_id=site_id), views.site)
 
-    @patch(urls.SITE, summary="Edit a site (name, address, timezone, mats, ...; admin)")
+    @patch(
+        urls.SITE, opt=sends(c.UpdateSite), summary="Edit a site (name, address, timezone, mats, ...; admin)"
+    )
     async def edit(
         self, site_id: FromPath[str], data: JSONBody[SitePatch], bus: NamedDependency[Dispatch]
     ) -> Response[rm.SiteView]:
         command = c.UpdateSite(site_id=site_id, changes=data.changes())
         return await bus.write(command, views.site, result_type=rm.SiteView, status=200)
 
-    @post(urls.SITE_RETIRE, status_code=200, summary="Retire a site (history is kept; admin)")
+    @post(
+        urls.SITE_RETIRE,
+        opt=sends(c.RetireSite),
+        status_code=200,
+        summary="Retire a site (history is kept; admin)",
+    )
     async def retire(self, site_id: FromPath[str], bus: NamedDependency[Dispatch]) -> Response[rm.SiteView]:
         return await bus.write(c.RetireSite(site_id=site_id), views.site, result_type=rm.SiteView, status=200)
 
-    @get(urls.SITE_BOARD, summary="Tonight's board: beds, mats, over capacity, stays and holds")
+    @get(
+        urls.SITE_BOARD,
+        opt=sends(c.GetBoard),
+        summary="Tonight's board: beds, mats, over capacity, stays and holds",
+    )
     async def board(self, site_id: FromPath[str], bus: NamedDependency[Dispatch]) -> rm.Board:
         return await bus.read(c.GetBoard(site_id=site_id), views.board)
 
     @post(
         urls.SITE_COLD_WEATHER,
+        opt=sends(c.SwitchColdWeather),
         status_code=200,
         summary="Switch cold-weather mode on or off (mats rise to the emergency number; supervisor)",
     )
@@ -77,7 +99,7 @@ class SitesController(Controller):
         command = c.SwitchColdWeather(site_id=site_id, on=data.on, mats=data.mats)
         return await bus.write(command, views.site, result_type=rm.SiteView, status=200)
 
-    @post(urls.SITE_ROOMS, status_code=201, summary="Add a room with its beds (admin)")
+    @post(urls.SITE_ROOMS, opt=sends(c.AddRoom), status_code=201, summary="Add a room with its beds (admin)")
     async def add_room(
         self, site_id: FromPath[str], data: JSONBody[RoomIn], bus: NamedDependency[Dispatch]
     ) -> Response[rm.SiteView]:
@@ -88,14 +110,23 @@ class SitesController(Controller):
 class RoomsController(Controller):
     tags = ["sites"]
 
-    @patch(urls.ROOM, summary="Edit a room; `beds` adds beds or retires free ones (admin)")
+    @patch(
+        urls.ROOM,
+        opt=sends(c.UpdateRoom),
+        summary="Edit a room; `beds` adds beds or retires free ones (admin)",
+    )
     async def edit(
         self, room_id: FromPath[str], data: JSONBody[RoomPatch], bus: NamedDependency[Dispatch]
     ) -> Response[rm.SiteView]:
         command = c.UpdateRoom(room_id=room_id, changes=data.changes())
         return await bus.write(command, views.site, result_type=rm.SiteView, status=200)
 
-    @post(urls.ROOM_RETIRE, status_code=200, summary="Retire a room and its beds (admin)")
+    @post(
+        urls.ROOM_RETIRE,
+        opt=sends(c.RetireRoom),
+        status_code=200,
+        summary="Retire a room and its beds (admin)",
+    )
     async def retire(self, room_id: FromPath[str], bus: NamedDependency[Dispatch]) -> Response[rm.SiteView]:
         return await bus.write(c.RetireRoom(room_id=room_id), views.site, result_type=rm.SiteView, status=200)
 
@@ -103,12 +134,19 @@ class RoomsController(Controller):
 class PlacesController(Controller):
     tags = ["sites"]
 
-    @post(urls.PLACE_RETIRE, status_code=200, summary="Retire one bed or mat (admin)")
+    @post(
+        urls.PLACE_RETIRE, opt=sends(c.RetirePlace), status_code=200, summary="Retire one bed or mat (admin)"
+    )
     async def retire(self, place_id: FromPath[str], bus: NamedDependency[Dispatch]) -> Response[rm.SiteView]:
         command = c.RetirePlace(place_id=place_id)
         return await bus.write(command, views.site, result_type=rm.SiteView, status=200)
 
-    @delete(urls.PLACE, status_code=200, summary="Delete a place that never took anybody (admin)")
+    @delete(
+        urls.PLACE,
+        opt=sends(c.DeletePlace),
+        status_code=200,
+        summary="Delete a place that never took anybody (admin)",
+    )
     async def remove(self, place_id: FromPath[str], bus: NamedDependency[Dispatch]) -> Response[rm.Done]:
         return await bus.write(
             c.DeletePlace(place_id=place_id), views.deleted, result_type=rm.Done, status=200

@@ -6,6 +6,7 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from common.access_table import sends
 from services.beds.api import urls
 from services.beds.api.dependencies import Dispatch
 from services.beds.api.schemas import CheckinIn, StayExtensionIn, needs_of
@@ -19,6 +20,7 @@ class StaysController(Controller):
 
     @post(
         urls.SITE_CHECKINS,
+        opt=sends(c.CheckIn),
         status_code=201,
         summary="Check people in: a fitting bed, else a mat, else (night shelters) over capacity",
     )
@@ -35,11 +37,11 @@ class StaysController(Controller):
         )
         return await bus.write(command, views.placed, result_type=rm.CheckIn)
 
-    @get(urls.STAY, summary="One stay")
+    @get(urls.STAY, opt=sends(c.GetStay), summary="One stay")
     async def show(self, stay_id: FromPath[str], bus: NamedDependency[Dispatch]) -> rm.StayView:
         return await bus.read(c.GetStay(stay_id=stay_id), views.stay)
 
-    @post(urls.STAY_CHECKOUT, status_code=200, summary="Check a person out")
+    @post(urls.STAY_CHECKOUT, opt=sends(c.CheckOut), status_code=200, summary="Check a person out")
     async def check_out(
         self, stay_id: FromPath[str], bus: NamedDependency[Dispatch]
     ) -> Response[rm.StayView]:
@@ -47,6 +49,7 @@ class StaysController(Controller):
 
     @post(
         urls.STAY_EXTENSION,
+        opt=sends(c.ExtendStay),
         status_code=200,
         summary="Extend a stay past its limit, with every open stay of its group (supervisor; audited)",
     )

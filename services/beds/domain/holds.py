@@ -17,6 +17,31 @@ HoldStatus = Literal["active", "fulfilled", "expired", "cancelled"]
 DEFAULT_HOLD_MINUTES = 90
 WARNING_LEAD = timedelta(minutes=15)
 MAX_HOLD_MINUTES = 12 * 60
+# One token (a lost phone, or a patrol "reserving" a whole site) must not keep a site's beds
+# from everyone else: open holds are capped per caller and per team, across all sites.
+MAX_OPEN_HOLDS_PER_CALLER = 5
+MAX_OPEN_HOLDS_PER_TEAM = 15
+
+
+@dataclass(frozen=True)
+class OpenHolds:
+    by_caller: int
+    by_team: int
+
+
+def require_room_for_another_hold(open_holds: OpenHolds) -> None:
+    if open_holds.by_caller >= MAX_OPEN_HOLDS_PER_CALLER:
+        raise Conflict(
+            f"You already keep {open_holds.by_caller} open holds (at most {MAX_OPEN_HOLDS_PER_CALLER}); "
+            "check in, cancel or let one lapse first.",
+            code="too-many-holds",
+        )
+    if open_holds.by_team >= MAX_OPEN_HOLDS_PER_TEAM:
+        raise Conflict(
+            f"Your team already keeps {open_holds.by_team} open holds (at most {MAX_OPEN_HOLDS_PER_TEAM}); "
+            "check in, cancel or let one lapse first.",
+            code="too-many-team-holds",
+        )
 
 
 def warning_time(placed_at: datetime, expires_at: datetime) -> datetime:
@@ -65,9 +90,12 @@ class Hold:
                 f"Extend a hold by 1 to {MAX_HOLD_MINUTES} minutes.", code="invalid-hold-time"
             )
         new_expiry = max(self.expires_at, now) + timedelta(minutes=minutes)
-        if new_expiry - now > timedelta(minutes=MAX_HOLD_MINUTES):
+        # Measured from when it was placed, not from now: extending again and again cannot keep
+        # a place from everyone else for ever.
+        if new_expiry - self.placed_at > timedelta(minutes=MAX_HOLD_MINUTES):
             raise RuleViolation(
-                f"A hold may reach at most {MAX_HOLD_MINUTES // 60} hours ahead.", code="invalid-hold-time"
+                f"A hold lasts at most {MAX_HOLD_MINUTES // 60} hours from when it was placed.",
+                code="invalid-hold-time",
             )
         self.expires_at = new_expiry
         self.warn_at = warning_time(now, new_expiry)

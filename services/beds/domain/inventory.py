@@ -309,6 +309,12 @@ class Inventory(FloorBase):
         site = self.site
         site.require_active()
         regular = [p for p in self.places.values() if p.kind == "mat" and not p.emergency and p.active]
+        if on and site.confidential:
+            # Switching on tells every patrol (cold_weather alerts): never about a crisis room.
+            raise Conflict(
+                "Cold-weather mode is for sites patrols may send people to, not confidential ones.",
+                code="confidential-site",
+            )
         with self.change(now):
             if on:
                 target = mats if mats is not None else site.cold_weather_mats

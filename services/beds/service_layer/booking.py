@@ -12,9 +12,9 @@ from datetime import datetime
 
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain import commands as c
-from services.beds.domain.access import Actor, absent, verdict
+from services.beds.domain.access import PLACEMENT_ROLE, Actor, absent, verdict
 from services.beds.domain.floor import Holder, SiteFloor
-from services.beds.domain.holds import Hold
+from services.beds.domain.holds import Hold, require_room_for_another_hold
 from services.beds.domain.stays import Stay, check_started_at
 from services.beds.service_layer.results import HoldState, Placed, StayState
 
@@ -114,10 +114,13 @@ async def extend_stay(command: c.ExtendStay, actor: Actor, uow: BedsUnitOfWork) 
 async def place_hold(command: c.PlaceHold, actor: Actor, uow: BedsUnitOfWork) -> HoldState:
     floor = await site_floor(uow, command, command.site_id)
     verdict(command, actor, floor.site)
+    now = uow.clock.now()
+    if actor.role != PLACEMENT_ROLE:  # a referral's hold: intake's own limits apply upstream
+        require_room_for_another_hold(await uow.holds.open_counts(actor.subject, actor.team_id, now))
     hold = floor.place_hold(
         command.party,
         command.needs,
-        now=uow.clock.now(),
+        now=now,
         eta_minutes=command.eta_minutes,
         holder=Holder(actor.subject, actor.role, actor.team_id),
         source=command.source or default_source(actor),

@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, Float, Integer, String, Table, Text
 
 from common.db import UTCDateTime
 from common.site_directory import SiteDirectory, site_directory_table
-from common.tables import ID, SERIAL, add_plumbing_tables, new_metadata
+from common.tables import ID, add_plumbing_tables, new_metadata
 
 metadata = new_metadata()
 plumbing = add_plumbing_tables(metadata)
@@ -56,19 +56,6 @@ referrals = Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Index("ix_referrals_team_id_status_created_at", "team_id", "status", "created_at"),
     sa.Index("ix_referrals_status_created_at", "status", "created_at"),
-)
-
-# Append-only: the repository can only insert here.
-person_reads = Table(
-    "person_reads",
-    metadata,
-    sa.Column("id", SERIAL, primary_key=True, autoincrement=True),
-    sa.Column("at", UTCDateTime, nullable=False, index=True),
-    sa.Column("actor", String(200), nullable=False),
-    sa.Column("actor_role", String(20), nullable=False),
-    sa.Column("person_id", ID, nullable=False, index=True),
-    sa.Column("referral_id", ID, nullable=False),
-    sa.Column("reason", String(200), nullable=False),
 )
 
 trips = Table(

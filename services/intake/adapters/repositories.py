@@ -4,7 +4,6 @@ an event from beds on the same referral cannot overwrite each other."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.uow import HasEvents
 from contracts.events.base import NeedsFacts, PartyFacts
-from services.intake.adapters.orm import people, person_reads, referrals, trips
+from services.intake.adapters.orm import people, referrals, trips
 from services.intake.domain.people import Person
 from services.intake.domain.referrals import Referral
 from services.intake.domain.trips import Trip
@@ -175,20 +174,6 @@ class PeopleRepository:
         row = _person_row(person)
         del row["id"]
         await self.session.execute(sa.update(people).where(people.c.id == person.id).values(**row))
-
-    async def record_read(
-        self, *, at: datetime, actor: str, actor_role: str, person_id: str, referral_id: str, reason: str
-    ) -> None:
-        await self.session.execute(
-            sa.insert(person_reads).values(
-                at=at,
-                actor=actor,
-                actor_role=actor_role,
-                person_id=person_id,
-                referral_id=referral_id,
-                reason=reason,
-            )
-        )
 
 
 class TripRepository:

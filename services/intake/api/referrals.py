@@ -8,6 +8,7 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from common.access_table import sends
 from services.intake.api import urls
 from services.intake.api.dependencies import Dispatch
 from services.intake.api.schemas import ReferralIn
@@ -23,6 +24,7 @@ class ReferralsController(Controller):
 
     @post(
         urls.REFERRALS,
+        opt=sends(c.CreateReferral),
         status_code=202,
         summary="Refer a party: beds places it; follow its status here (202 {id, status: pending})",
     )
@@ -31,7 +33,11 @@ class ReferralsController(Controller):
     ) -> Response[rm.Accepted]:
         return await bus.write(data.command(), views.accepted, result_type=rm.Accepted, status=202)
 
-    @get(urls.REFERRALS, summary="Referrals of the caller's team (supervisors: any team), newest first")
+    @get(
+        urls.REFERRALS,
+        opt=sends(c.ListReferrals),
+        summary="Referrals of the caller's team (supervisors: any team), newest first",
+    )
     async def listed(
         self,
         bus: NamedDependency[Dispatch],
@@ -43,7 +49,11 @@ class ReferralsController(Controller):
         query = c.ListReferrals(status=status, team_id=team_id, limit=limit, offset=offset)
         return await bus.read(query, views.referral_page)
 
-    @get(urls.REFERRAL, summary="One referral and where it stands (its team, supervisors)")
+    @get(
+        urls.REFERRAL,
+        opt=sends(c.GetReferral),
+        summary="One referral and where it stands (its team, supervisors)",
+    )
     async def show(
         self,
         referral_id: FromPath[str],
@@ -55,7 +65,12 @@ class ReferralsController(Controller):
     ) -> rm.ReferralView:
         return await bus.read(c.GetReferral(referral_id=referral_id, reason=reason), views.referral)
 
-    @post(urls.REFERRAL_CANCEL, status_code=200, summary="Cancel a referral; its hold is released (its team)")
+    @post(
+        urls.REFERRAL_CANCEL,
+        opt=sends(c.CancelReferral),
+        status_code=200,
+        summary="Cancel a referral; its hold is released (its team)",
+    )
     async def cancel(self, referral_id: FromPath[str], bus: NamedDependency[Dispatch]) -> Response[rm.Done]:
         return await bus.write(
             c.CancelReferral(referral_id=referral_id), views.cancelled, result_type=rm.Done
@@ -67,6 +82,7 @@ class PeopleController(Controller):
 
     @post(
         urls.PERSON_ANONYMISE,
+        opt=sends(c.AnonymisePerson),
         status_code=200,
         summary="Erase a person's personal fields for good; ids and coded facts stay (supervisor)",
     )

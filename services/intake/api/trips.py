@@ -8,6 +8,7 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
+from common.access_table import sends
 from services.intake.api import urls
 from services.intake.api.dependencies import Dispatch
 from services.intake.api.schemas import TripIn
@@ -20,7 +21,12 @@ from services.intake.service_layer.referrals import MAX_PAGE
 class TripsController(Controller):
     tags = ["trips"]
 
-    @post(urls.TRIPS, status_code=201, summary="Record a call-out or patrol round of the caller's team")
+    @post(
+        urls.TRIPS,
+        opt=sends(c.RecordTrip),
+        status_code=201,
+        summary="Record a call-out or patrol round of the caller's team",
+    )
     async def record(self, data: JSONBody[TripIn], bus: NamedDependency[Dispatch]) -> Response[rm.TripView]:
         command = c.RecordTrip(
             started_at=data.started_at,
@@ -31,7 +37,11 @@ class TripsController(Controller):
         )
         return await bus.write(command, views.trip, result_type=rm.TripView, status=201)
 
-    @get(urls.TRIPS, summary="Trips of the caller's team (supervisors: any team), newest first")
+    @get(
+        urls.TRIPS,
+        opt=sends(c.ListTrips),
+        summary="Trips of the caller's team (supervisors: any team), newest first",
+    )
     async def listed(
         self,
         bus: NamedDependency[Dispatch],

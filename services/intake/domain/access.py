@@ -17,7 +17,8 @@ from services.intake.domain.referrals import Referral
 
 Verdict = Literal["allow", "hide"]
 Record = Literal["referral", "person", "trip"]
-OVERSEERS = frozenset({"supervisor", "admin"})
+# Admins configure sites and teams elsewhere; nothing here (people, referrals, trips) is theirs.
+OVERSEERS = frozenset({"supervisor"})
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def nobody_else(_: Actor, __: Referral) -> Verdict:
 
 
 def its_team(actor: Actor, referral: Referral) -> Verdict:
-    return "allow" if actor.role == "admin" or referral.made_by(actor.subject, actor.team_id) else "hide"
+    return "allow" if referral.made_by(actor.subject, actor.team_id) else "hide"
 
 
 def its_team_or_overseer(actor: Actor, referral: Referral) -> Verdict:
@@ -64,7 +65,7 @@ class Access:
 
 
 def _access(roles: str, rule: ObjectRule, record: Record) -> Access:
-    return Access(frozenset(roles.split()) | {"admin"}, rule, record)
+    return Access(frozenset(roles.split()), rule, record)
 
 
 REFERRERS = "patrol crisis_team shelter_staff"

@@ -105,13 +105,14 @@ async def anonymise_person(command: c.AnonymisePerson, actor: Actor, uow: Intake
 
 
 async def record_person_read(command: c.RecordPersonRead, actor: Actor, uow: IntakeUnitOfWork) -> None:
-    await uow.people.record_read(
-        at=uow.clock.now(),
+    await uow.audit(
         actor=actor.subject,
         actor_role=actor.role,
-        person_id=command.person_id,
-        referral_id=command.referral_id,
+        action="person.read",
+        object_type="person",
+        object_id=command.person_id,
         reason=command.reason,
+        detail={"referral_id": command.referral_id},
     )
 
 

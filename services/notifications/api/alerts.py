@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, QueryParameter
 
+from common.access_table import sends
 from common.ids import UUID_PATTERN
 from common.times import check_year
 from services.notifications.api import urls, views
@@ -22,8 +23,12 @@ from services.notifications.domain.alerts import AlertKind
 class AlertsController(Controller):
     tags = ["alerts"]
 
-    @get(urls.ALERTS, opt=RULED_READ, summary="A team's alerts, newest first, with their deliveries (paged)")
-    async def list(
+    @get(
+        urls.ALERTS,
+        opt=sends(c.ListAlerts, **RULED_READ),
+        summary="A team's alerts, newest first, with their deliveries (paged)",
+    )
+    async def listed(
         self,
         bus: NamedDependency[Dispatch],
         team_id: Annotated[
@@ -48,6 +53,7 @@ class AlertsController(Controller):
 
     @post(
         urls.ALERT_ACK,
+        opt=sends(c.AckAlert),
         status_code=200,
         summary="The team acknowledges an alert (an on_the_way then does not escalate)",
     )

@@ -17,6 +17,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from common.access_table import sends
 from common.ids import UUID_PATTERN
 from services.notifications.api import urls
 from services.notifications.api.dependencies import RULED_READ, Dispatch
@@ -63,7 +64,7 @@ def feed_handler(hub: FeedHub, *, heartbeat_seconds: float) -> Any:
         tags=["alerts"],
         summary="Live feed (text/event-stream) of the caller's team's alerts; resumable with Last-Event-ID",
         media_type="text/event-stream",
-        opt=RULED_READ,
+        opt=sends(c.FollowFeed, **RULED_READ),
     )
     async def feed(
         bus: NamedDependency[Dispatch],

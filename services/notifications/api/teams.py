@@ -8,6 +8,7 @@ from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from common.access_table import sends
 from services.notifications.api import urls, views
 from services.notifications.api.dependencies import Dispatch
 from services.notifications.api.schemas import (
@@ -27,7 +28,12 @@ from services.notifications.domain.teams import TeamStatus
 class TeamsController(Controller):
     tags = ["teams"]
 
-    @post(urls.TEAMS, status_code=201, summary="Create a team (a staff team names its sites)")
+    @post(
+        urls.TEAMS,
+        opt=sends(c.CreateTeam),
+        status_code=201,
+        summary="Create a team (a staff team names its sites)",
+    )
     async def create(self, data: JSONBody[TeamIn], bus: NamedDependency[Dispatch]) -> Response[Created]:
         command = c.CreateTeam(
             name=data.name,
@@ -37,8 +43,12 @@ class TeamsController(Controller):
         )
         return await bus.write(command, views.created, result_type=Created)
 
-    @get(urls.TEAMS, summary="Teams, optionally only those with a status (on_call, on_trip, off)")
-    async def list(
+    @get(
+        urls.TEAMS,
+        opt=sends(c.ListTeams),
+        summary="Teams, optionally only those with a status (on_call, on_trip, off)",
+    )
+    async def listed(
         self,
         bus: NamedDependency[Dispatch],
         status: Annotated[
@@ -49,6 +59,7 @@ class TeamsController(Controller):
 
     @put(
         urls.TEAM_STATUS,
+        opt=sends(c.SetTeamStatus),
         status_code=200,
         summary="The team's own status on shift, and where it is",
     )
@@ -64,6 +75,7 @@ class ChannelsController(Controller):
 
     @post(
         urls.TEAM_CHANNELS,
+        opt=sends(c.AddChannel),
         status_code=201,
         summary="Add a webhook, Telegram or e-mail channel to a team",
     )
@@ -78,11 +90,20 @@ class ChannelsController(Controller):
             command = c.AddChannel(team_id=team_id, kind="email", target=data.address)
         return await bus.write(command, views.created, result_type=Created)
 
-    @get(urls.TEAM_CHANNELS, summary="A team's channels, with those that keep failing marked broken")
-    async def list(self, team_id: FromPath[str], bus: NamedDependency[Dispatch]) -> list[ChannelView]:
+    @get(
+        urls.TEAM_CHANNELS,
+        opt=sends(c.ListChannels),
+        summary="A team's channels, with those that keep failing marked broken",
+    )
+    async def listed(self, team_id: FromPath[str], bus: NamedDependency[Dispatch]) -> list[ChannelView]:
         return await bus.read(c.ListChannels(team_id=team_id), views.channels)
 
-    @delete(urls.TEAM_CHANNEL, status_code=200, summary="Remove a channel; its pending deliveries stop")
+    @delete(
+        urls.TEAM_CHANNEL,
+        opt=sends(c.RemoveChannel),
+        status_code=200,
+        summary="Remove a channel; its pending deliveries stop",
+    )
     async def remove(
         self, team_id: FromPath[str], channel_id: FromPath[str], bus: NamedDependency[Dispatch]
     ) -> Response[Created]:

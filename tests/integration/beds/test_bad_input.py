@@ -218,7 +218,7 @@ async def test_unknown_ids_are_404(beds: Service, town: Town) -> None:
         beds,
         [
             ("GET", site_url(nobody), town.admin, None, 404),
-            ("GET", site_url(nobody, "board"), town.admin, None, 404),
+            ("GET", site_url(nobody, "board"), town.supervisor, None, 404),
             ("PATCH", site_url(nobody), town.admin, {"name": "x"}, 404),
             ("POST", site_url(nobody, "retire"), town.admin, None, 404),
             ("POST", site_url(nobody, "rooms"), town.admin, room(), 404),

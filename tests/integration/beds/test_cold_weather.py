@@ -18,7 +18,7 @@ from tests.integration.beds.helpers import (
 )
 from tests.support.events import EventTap
 from tests.support.service import Service
-from tests.support.sites import night_shelter
+from tests.support.sites import crisis_room, night_shelter
 
 
 async def test_a_supervisor_switches_cold_weather_on_and_off(beds: Service, events: EventTap) -> None:
@@ -85,3 +85,15 @@ async def test_a_hold_on_an_emergency_mat_outlives_the_cold_and_the_mat_is_put_a
     assert (await site_view(beds, site))["mats"] == []
     after = await board(beds, site)
     assert (after["mats_total"], after["mats_used"], after["free_mats"]) == (0, 0, 0)
+
+
+async def test_cold_weather_is_refused_at_a_confidential_site_and_nothing_is_told(beds: Service) -> None:
+    """Found when tried from outside: switching it on at a crisis room emitted the event that
+    alerts every patrol. Now a 409 problem, and nothing changes (no event in the outbox)."""
+    refuge = (await open_site(beds, crisis_room()))["id"]
+    before = await snapshot(beds)
+
+    refused = await beds.post(site_url(refuge, "cold-weather"), beds.token("supervisor"), {"on": True})
+
+    assert assert_problem(refused, 409)["type"].endswith("/confidential-site")
+    assert await snapshot(beds) == before

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from common.clock import ManualClock
 from contracts.events import beds as ev
+from services.beds.domain.holds import MAX_OPEN_HOLDS_PER_CALLER, MAX_OPEN_HOLDS_PER_TEAM
 from tests.integration.beds.helpers import (
     assert_problem,
     at,
@@ -172,3 +173,46 @@ async def test_a_held_bed_is_not_given_to_a_walk_in(beds: Service) -> None:
         "mats_used": 1,
         "over_capacity": 0,
     }
+
+
+async def test_one_token_cannot_hold_a_whole_site(beds: Service) -> None:
+    """Found when tried from outside: one patrol token held all 30 beds of a site. Open holds
+    are capped per caller and per team (409 problem, nothing held); a lapsed or cancelled hold
+    no longer counts."""
+    site = (await open_site(beds, night_shelter(beds=30, mats=0)))["id"]
+    patrol = beds.token("patrol", team="patrol-east", subject="patrol-east-1")
+    held = [(await place_hold(beds, patrol, site)).json() for _ in range(MAX_OPEN_HOLDS_PER_CALLER)]
+    before = await snapshot(beds)
+
+    refused = await place_hold(beds, patrol, site)
+
+    assert assert_problem(refused, 409)["type"].endswith("/too-many-holds")
+    assert await snapshot(beds) == before
+    assert (await beds.delete(hold_url(held[0]["id"]), patrol)).status_code == 200
+    assert (await place_hold(beds, patrol, site)).status_code == 201
+
+
+async def test_a_team_cannot_hold_a_whole_site_from_many_phones(beds: Service) -> None:
+    site = (await open_site(beds, night_shelter(beds=30, mats=0)))["id"]
+    phones = [beds.token("patrol", team="patrol-west", subject=f"phone-{n}") for n in range(4)]
+    for n in range(MAX_OPEN_HOLDS_PER_TEAM):
+        assert (await place_hold(beds, phones[n % len(phones)], site)).status_code == 201
+
+    refused = await place_hold(beds, phones[-1], site)
+
+    assert assert_problem(refused, 409)["type"].endswith("/too-many-team-holds")
+    other_team = beds.token("patrol", team="patrol-south")
+    assert (await place_hold(beds, other_team, site)).status_code == 201
+
+
+async def test_a_hold_cannot_be_extended_for_ever(beds: Service, clock: ManualClock) -> None:
+    site = (await open_site(beds, night_shelter()))["id"]
+    patrol = beds.token("patrol", team="patrol-north")
+    hold = (await place_hold(beds, patrol, site, eta_minutes=60)).json()
+    for _ in range(5):  # 60 + 5 x 120 minutes: eleven hours from when it was placed
+        assert (
+            await beds.post(hold_url(hold["id"], "extension"), patrol, {"minutes": 120})
+        ).status_code == 200
+        clock.advance(timedelta(minutes=100))
+    too_long = await beds.post(hold_url(hold["id"], "extension"), patrol, {"minutes": 120})
+    assert assert_problem(too_long, 422)["type"].endswith("/invalid-hold-time")

@@ -8,7 +8,7 @@ import uuid
 import sqlalchemy as sa
 
 from contracts.events import intake as iv
-from services.intake.adapters.orm import people, person_reads, referrals
+from services.intake.adapters.orm import people, plumbing, referrals
 from tests.integration.intake.helpers import OLENA, referral
 from tests.support.events import EventTap
 from tests.support.service import Service
@@ -132,11 +132,17 @@ async def test_every_read_of_a_dv_persons_record_is_audited(intake: Service) -> 
     await intake.get(f"/api/v1/referrals/{made['id']}", team, params={"reason": "arranging transport"})
     await intake.get(f"/api/v1/referrals/{made['id']}", intake.token("supervisor", subject="boss"))
     async with intake.runtime.read() as uow:
-        rows = (await uow.session.execute(sa.select(person_reads).order_by(person_reads.c.id))).all()
-    assert [(r.actor, r.referral_id) for r in rows] == [("crisis-phone", made["id"]), ("boss", made["id"])]
+        log = uow.tables.audit_log
+        rows = (
+            await uow.session.execute(sa.select(log).where(log.c.action == "person.read").order_by(log.c.id))
+        ).all()
+    assert [(r.actor, r.detail["referral_id"]) for r in rows] == [
+        ("crisis-phone", made["id"]),
+        ("boss", made["id"]),
+    ]
     assert rows[0].reason == "arranging transport"
     await intake.get("/api/v1/referrals", team)  # a list shows no personal record
-    assert await count(intake, person_reads) == 2
+    assert await count(intake, plumbing.audit_log) == 2
 
 
 async def test_anonymising_a_person_erases_their_personal_fields_and_keeps_the_referral(

@@ -94,7 +94,7 @@ async def test_a_dv_mother_with_two_children_gets_one_crisis_room_invisible_to_a
     assert by_supervisor["site_id"] == crisis != open_family_room
     [held] = await events.wait_for(ev.HoldPlaced, referral_id=made["id"])
     assert isinstance(held, ev.HoldPlaced) and held.confidential and len(held.place_ids) == 3
-    hold = await beds.get(hold_url(by_supervisor["hold_id"]), beds.token("admin"))
+    hold = await beds.get(hold_url(by_supervisor["hold_id"]), beds.token("supervisor"))
     assert hold.json()["site_id"] == crisis
     room_ids = {p["room_id"] for p in hold.json()["places"]}
     assert len(room_ids) == 1
@@ -112,7 +112,7 @@ async def test_cancelling_a_referral_releases_its_hold(
     held = await referral_in(intake, made["id"], patrol, "held")
     assert (await intake.post(f"/api/v1/referrals/{made['id']}/cancel", patrol)).status_code == 200
     await events.wait_for(ev.HoldCancelled, hold_id=held["hold_id"])
-    hold = (await beds.get(hold_url(held["hold_id"]), beds.token("admin"))).json()
+    hold = (await beds.get(hold_url(held["hold_id"]), beds.token("supervisor"))).json()
     assert hold["status"] == "cancelled"
     assert (await intake.get(f"/api/v1/referrals/{made['id']}", patrol)).json()["status"] == "cancelled"
 

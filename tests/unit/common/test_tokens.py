@@ -57,6 +57,7 @@ def signed(**claims: object) -> str:
         "iss": "shelterbeds",
         "aud": "shelterbeds",
         "sub": "door-1",
+        "jti": "a-token",
         "role": "shelter_staff",
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(hours=1)).timestamp()),
@@ -92,3 +93,58 @@ def test_well_formed_claims_are_read() -> None:
 def test_only_site_ids_are_issued() -> None:
     with pytest.raises(ValueError, match="UUID"):
         Tokens(SECRET).issue("shelter_staff", site_ids=["s-1"])
+
+
+NEW_SECRET = "the-next-unit-test-secret-long-enough-for-hs256"
+
+
+def test_during_a_rollover_both_keys_are_accepted_and_new_tokens_name_the_new_key() -> None:
+    before = Tokens(SECRET).issue("patrol", subject="old-phone")
+    rolled = Tokens(NEW_SECRET, previous=SECRET)
+    after = rolled.issue("patrol", subject="new-phone")
+    assert rolled.verify(before).subject == "old-phone"
+    assert rolled.verify(after).subject == "new-phone"
+    assert jwt.get_unverified_header(after)["kid"] == rolled.kid != Tokens(SECRET).kid
+    with pytest.raises(InvalidToken):  # the rollover is over: the old key is gone
+        Tokens("a-third-unit-test-secret-long-enough-for-hs256", previous=NEW_SECRET).verify(before)
+    assert SECRET not in rolled.kid and NEW_SECRET not in rolled.kid
+
+
+def test_a_token_naming_an_unknown_key_is_refused() -> None:
+    forged = jwt.encode(
+        jwt.decode(signed(), options={"verify_signature": False}), SECRET, headers={"kid": "x"}
+    )
+    with pytest.raises(InvalidToken):
+        Tokens(SECRET).verify(forged)
+
+
+@pytest.mark.parametrize("algorithm", ["HS512", "HS384", "none"])
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_the_algorithm_is_pinned(algorithm: str) -> None:
+    claims = jwt.decode(signed(), options={"verify_signature": False})
+    key = None if algorithm == "none" else SECRET
+    with pytest.raises(InvalidToken):
+        Tokens(SECRET).verify(jwt.encode(claims, key, algorithm=algorithm))  # type: ignore[arg-type]
+
+
+def test_tokens_are_short_lived() -> None:
+    with pytest.raises(ValueError, match="at most 24 hours"):
+        Tokens(SECRET).issue("patrol", ttl=timedelta(days=30))
+    token = Tokens(SECRET).issue("patrol")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 12 * 3600
+
+
+def test_a_revoked_token_is_refused_by_its_jti() -> None:
+    revoked: set[str] = set()
+    tokens = Tokens(SECRET, revoked=revoked.__contains__)
+    lost, kept = tokens.issue("patrol"), tokens.issue("patrol")
+    revoked.add(jwt.decode(lost, options={"verify_signature": False})["jti"])
+    with pytest.raises(InvalidToken, match="revoked"):
+        tokens.verify(lost)
+    assert tokens.verify(kept).role == "patrol"
+
+
+def test_a_token_without_a_jti_is_refused_it_could_not_be_revoked() -> None:
+    with pytest.raises(InvalidToken):
+        Tokens(SECRET).verify(signed(jti=None))

@@ -1,0 +1,25 @@
+"""The deny list file every service reads (common/revocation.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from common.revocation import DenyList, read_entries, revoke
+
+
+def test_a_revocation_is_seen_on_the_next_check_without_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "revoked-tokens"
+    denied = DenyList(path)
+    assert not denied.is_revoked("jti-1")
+    revoke(path, "jti-1", expires_at=2_000_000_000, now=1_000)
+    assert denied.is_revoked("jti-1")
+    assert not denied.is_revoked("jti-2")
+
+
+def test_expired_entries_are_dropped_and_a_jti_is_kept_once(tmp_path: Path) -> None:
+    path = tmp_path / "revoked-tokens"
+    revoke(path, "old", expires_at=500, now=100)
+    revoke(path, "new", expires_at=5_000, now=1_000)
+    revoke(path, "new", expires_at=5_000, now=1_000)
+    assert read_entries(path) == [("new", 5_000)]
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
