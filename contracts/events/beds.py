@@ -9,7 +9,9 @@ from contracts.events.base import (
     Event,
     NeedsFacts,
     Night,
+    OutOfServiceReason,
     PartyFacts,
+    PlaceKind,
     Restriction,
     SiteKind,
     Source,
@@ -76,6 +78,9 @@ class CapacityChanged(Event, frozen=True):
     mats_total: Count
     mats_used: Count
     over_capacity: Count
+    # Places out of service are not in the totals; added later, so a missing field means none.
+    beds_out_of_service: Count = 0
+    mats_out_of_service: Count = 0
 
 
 class OverflowStarted(Event, frozen=True):
@@ -117,6 +122,30 @@ class ColdWeatherSwitchedOff(Event, frozen=True):
     site_id: str
     confidential: bool
     mats_total: Count
+
+
+class PlaceOutOfService(Event, frozen=True):
+    """A bed or mat is taken out of service (repair, pests, cleaning): offered to nobody until it
+    is back. `until`: when the clocks put it back by themselves, if that was given."""
+
+    KIND = _beds("place", "out_of_service")
+    place_id: str
+    site_id: str
+    room_id: str | None
+    confidential: bool
+    place_kind: PlaceKind
+    reason: OutOfServiceReason
+    until: UtcTime | None = None
+
+
+class PlaceBackInService(Event, frozen=True):
+    KIND = _beds("place", "back_in_service")
+    place_id: str
+    site_id: str
+    room_id: str | None
+    confidential: bool
+    place_kind: PlaceKind
+    by_the_clock: bool = False
 
 
 # -- holds -------------------------------------------------------------------------------------

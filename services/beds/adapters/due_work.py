@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.beds.adapters.orm import holds, sites, stays
+from services.beds.adapters.orm import holds, places, sites, stays
 from services.beds.domain.stays import LIMIT_WARNING_LEAD
 
 
@@ -25,9 +25,10 @@ async def next_due(session: AsyncSession) -> datetime | None:
         .where(still_open, st.limit_reached_at.is_(None))
         .scalar_subquery(),
         sa.select(sa.func.min(s.ledger_due_at)).where(s.retired_at.is_(None)).scalar_subquery(),
+        sa.select(sa.func.min(places.c.out_of_service_until)).scalar_subquery(),
     )
     row = (await session.execute(earliest)).one()
-    warn_hold, expire_hold, rollover, limit_warning, limit, night = row
+    warn_hold, expire_hold, rollover, limit_warning, limit, night, back_in_service = row
     candidates = [
         warn_hold,
         expire_hold,
@@ -35,5 +36,6 @@ async def next_due(session: AsyncSession) -> datetime | None:
         limit_warning - LIMIT_WARNING_LEAD if limit_warning else None,
         limit,
         night,
+        back_in_service,
     ]
     return min((c for c in candidates if c is not None), default=None)

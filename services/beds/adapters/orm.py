@@ -66,6 +66,9 @@ places = Table(
     sa.Column("label", String(220), nullable=False),
     sa.Column("emergency", Boolean, nullable=False, default=False),
     sa.Column("retired_at", UTCDateTime, nullable=True),
+    sa.Column("out_of_service_since", UTCDateTime, nullable=True),
+    sa.Column("out_of_service_reason", String(20), nullable=True),
+    sa.Column("out_of_service_until", UTCDateTime, nullable=True, index=True),
 )
 
 # One row per span of time a place is taken, by a hold or by a stay. The partial unique index

@@ -28,6 +28,8 @@ class SiteCounts:
     mats_free: int = 0
     over_capacity: int = 0
     rooms: dict[str, tuple[int, int]] = field(default_factory=dict)  # room id -> (beds, free beds)
+    beds_out_of_service: int = 0
+    mats_out_of_service: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,14 @@ class BedsReads:
         return list((await self.session.scalars(query)).all())
 
     async def site_counts(self, site_ids: Sequence[str]) -> dict[str, SiteCounts]:
-        """Usable places and free places per site and room, in one grouped query.
-        A claim without an end is a claim that holds now: claims never start in the future."""
+        """Usable places and free places per site and room, in one grouped query; places out of
+        service are counted apart. A claim without an end is a claim that holds now: claims
+        never start in the future."""
         if not site_ids:
             return {}
         p, r, s, c = places.c, rooms.c, sites.c, place_claims.c
-        usable = sa.and_(
+        in_service = p.out_of_service_since.is_(None).label("in_service")
+        on_the_floor = sa.and_(
             p.retired_at.is_(None),
             sa.or_(p.room_id.is_(None), r.retired_at.is_(None)),
             sa.or_(p.kind == "bed", p.emergency.is_(False), s.cold_weather.is_(True)),
@@ -112,6 +116,7 @@ class BedsReads:
                 p.site_id,
                 p.room_id,
                 p.kind,
+                in_service,
                 sa.func.count(p.id).label("total"),
                 sa.func.count(c.id).label("taken"),
             )
@@ -120,12 +125,18 @@ class BedsReads:
                 .outerjoin(rooms, r.id == p.room_id)
                 .outerjoin(place_claims, sa.and_(c.place_id == p.id, c.ends_at.is_(None)))
             )
-            .where(p.site_id.in_(site_ids), usable)
-            .group_by(p.site_id, p.room_id, p.kind)
+            .where(p.site_id.in_(site_ids), on_the_floor)
+            .group_by(p.site_id, p.room_id, p.kind, in_service)
         )
         counts: dict[str, SiteCounts] = defaultdict(SiteCounts)
         for row in await self.session.execute(stmt):
             entry = counts[row.site_id]
+            if not row.in_service:
+                if row.kind == "bed":
+                    entry.beds_out_of_service += row.total
+                else:
+                    entry.mats_out_of_service += row.total
+                continue
             free = row.total - row.taken
             if row.kind == "bed":
                 entry.beds_total += row.total

@@ -74,6 +74,20 @@ class SiteRepository:
             ).all()
         )
 
+    async def due_back_in_service(self, now: datetime, limit: int = 200) -> list[str]:
+        """Sites with a place whose time out of service has run out (an indexed column)."""
+        return list(
+            (
+                await self.session.scalars(
+                    sa.select(places.c.site_id)
+                    .where(places.c.out_of_service_until <= now)
+                    .group_by(places.c.site_id)
+                    .order_by(sa.func.min(places.c.out_of_service_until))
+                    .limit(limit)
+                )
+            ).all()
+        )
+
     async def floor(
         self, site_id: str, *, since: datetime | None = None, lock: bool = True
     ) -> SiteFloor | None:

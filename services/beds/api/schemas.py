@@ -10,7 +10,7 @@ import msgspec
 
 from common.ids import Uuid
 from common.times import AwareTime, check_year
-from contracts.events.base import Gender, Restriction, SiteKind, Source
+from contracts.events.base import Gender, OutOfServiceReason, Restriction, SiteKind, Source
 from services.beds.domain.party import MAX_ADULTS, MAX_CHILDREN, Needs, Party
 from services.beds.domain.sites import MAX_BEDS_PER_ROOM, MAX_MATS
 
@@ -146,6 +146,16 @@ class StayExtensionIn(Strict):
     def __post_init__(self) -> None:
         if not self.reason.strip():
             raise ValueError("an extension needs a reason")
+
+
+class OutOfServiceIn(Strict):
+    """Why (a code: never a note) and, if known, when the clocks put it back (RFC 3339)."""
+
+    reason: OutOfServiceReason
+    until: AwareTime | None = None
+
+    def __post_init__(self) -> None:
+        check_year("until", self.until)
 
 
 class ColdWeatherIn(Strict):

@@ -9,7 +9,15 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from services.beds.api import urls
 from services.beds.api.dependencies import Dispatch
-from services.beds.api.schemas import ColdWeatherIn, RoomIn, RoomPatch, SiteIn, SitePatch, parse_clock
+from services.beds.api.schemas import (
+    ColdWeatherIn,
+    OutOfServiceIn,
+    RoomIn,
+    RoomPatch,
+    SiteIn,
+    SitePatch,
+    parse_clock,
+)
 from services.beds.domain import commands as c
 from services.beds.domain.inventory import RoomSpec
 from services.beds.service_layer import read_models as rm
@@ -113,3 +121,21 @@ class PlacesController(Controller):
         return await bus.write(
             c.DeletePlace(place_id=place_id), views.deleted, result_type=rm.Done, status=200
         )
+
+    @post(
+        urls.PLACE_OUT_OF_SERVICE,
+        status_code=200,
+        summary="Take a free bed or mat out of service (409 while someone is on it or it is held; staff)",
+    )
+    async def out_of_service(
+        self, place_id: FromPath[str], data: JSONBody[OutOfServiceIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.PlaceView]:
+        command = c.TakeOutOfService(place_id=place_id, reason=data.reason, until=data.until)
+        return await bus.write(command, views.place, result_type=rm.PlaceView, status=200)
+
+    @post(urls.PLACE_IN_SERVICE, status_code=200, summary="Put a place back in service (staff)")
+    async def in_service(
+        self, place_id: FromPath[str], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.PlaceView]:
+        command = c.PutBackInService(place_id=place_id)
+        return await bus.write(command, views.place, result_type=rm.PlaceView, status=200)

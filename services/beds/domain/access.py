@@ -115,6 +115,8 @@ ACCESS: dict[type, Access] = {
     c.RetirePlace: _access(ADMIN, known, "place"),
     c.DeletePlace: _access(ADMIN, known, "place"),
     c.SwitchColdWeather: _access("supervisor", known, "site"),
+    c.TakeOutOfService: _access("shelter_staff supervisor", inside, "place"),
+    c.PutBackInService: _access("shelter_staff supervisor", inside, "place"),
     c.CheckIn: _access("shelter_staff crisis_team", at_the_door, "site"),
     c.CheckOut: _access("shelter_staff crisis_team", inside, "stay"),
     c.ExtendStay: _access("supervisor", inside, "stay"),

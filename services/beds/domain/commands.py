@@ -72,6 +72,16 @@ class DeletePlace(Command, frozen=True):
     place_id: str
 
 
+class TakeOutOfService(Command, frozen=True):
+    place_id: str
+    reason: str
+    until: datetime | None = None
+
+
+class PutBackInService(Command, frozen=True):
+    place_id: str
+
+
 class SwitchColdWeather(Command, frozen=True):
     site_id: str
     on: bool

@@ -19,7 +19,6 @@ from common.errors import Conflict, RuleViolation
 from contracts.events import beds as ev
 from services.beds.domain.allocation import seats_for_party, spread_over_rooms
 from services.beds.domain.holds import Hold, hold_minutes, warning_time
-from services.beds.domain.inventory import Inventory
 from services.beds.domain.nights import next_rollover, night_of
 from services.beds.domain.party import Needs, Party
 from services.beds.domain.sites import (
@@ -29,6 +28,7 @@ from services.beds.domain.sites import (
     require_site_takes,
 )
 from services.beds.domain.stays import Stay
+from services.beds.domain.upkeep import Upkeep
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Holder:
     team_id: str | None = None
 
 
-class SiteFloor(Inventory):
+class SiteFloor(Upkeep):
     """The site floor: the consistency boundary for everything that takes or frees a place."""
 
     # -- stays -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-"""The clocks of beds: hold warnings and expiry, the morning rollover, stay limits, and closing
-each night into the ledger. Due work is found in the database by time (`<= now`), so nothing is
-lost across restarts, and each item is re-checked under the site lock before it changes, so a
-brief overlap of two leaders changes nothing twice."""
+"""The clocks of beds: hold warnings and expiry, the morning rollover, stay limits, closing each
+night into the ledger, and places back in service when their time out ends. Due work is found in
+the database by time (`<= now`), so nothing is lost across restarts, and each item is re-checked
+under the site lock before it changes, so a brief overlap of two leaders changes nothing twice."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ class BedsClocks:
             ClockJob("rollover", self.end_stays_at_rollover),
             ClockJob("stay_limit", self.raise_stay_limits),
             ClockJob("night_closed", self.close_nights),
+            ClockJob("back_in_service", self.put_places_back_in_service),
         ]
 
     async def warn_holds(self) -> int:
@@ -94,6 +95,20 @@ class BedsClocks:
                     raised += stay.limit_alerts_due(site, now)
             await uow.commit()
             return raised
+
+    async def put_places_back_in_service(self) -> int:
+        """A place taken out `until` a time is back once it comes, one site at a time."""
+        async with self.unit_of_work() as uow:
+            due = await uow.sites.due_back_in_service(uow.clock.now())
+        back = 0
+        for site_id in due:
+            async with self.unit_of_work() as uow:
+                floor = await uow.sites.floor(site_id)
+                if floor is None:
+                    continue
+                back += floor.back_in_service_when_due(uow.clock.now())
+                await uow.commit()
+        return back
 
     async def close_nights(self) -> int:
         async with self.unit_of_work() as uow:

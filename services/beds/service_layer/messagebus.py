@@ -25,6 +25,8 @@ COMMANDS: dict[type, Handler[Actor, Any]] = {
     c.RetirePlace: sites.retire_place,
     c.DeletePlace: sites.delete_place,
     c.SwitchColdWeather: sites.switch_cold_weather,
+    c.TakeOutOfService: sites.take_out_of_service,
+    c.PutBackInService: sites.put_back_in_service,
     c.CheckIn: booking.check_in,
     c.CheckOut: booking.check_out,
     c.ExtendStay: booking.extend_stay,

@@ -8,9 +8,29 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from contracts.events.base import Gender, PlaceKind, Restriction, SiteKind, Source, StayPlaceKind
+from contracts.events.base import (
+    Gender,
+    OutOfServiceReason,
+    PlaceKind,
+    Restriction,
+    SiteKind,
+    Source,
+    StayPlaceKind,
+)
 
 Time = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class PlaceView(msgspec.Struct):
+    id: str
+    kind: PlaceKind
+    label: str
+    room_id: str | None
+    emergency: bool
+    retired: bool
+    out_of_service: bool = False
+    out_of_service_reason: OutOfServiceReason | None = None
+    out_of_service_until: Time | None = None
 
 
 class RoomView(msgspec.Struct):
@@ -22,15 +42,10 @@ class RoomView(msgspec.Struct):
     beds_total: int
     free_beds: int
     retired: bool
-
-
-class PlaceView(msgspec.Struct):
-    id: str
-    kind: PlaceKind
-    label: str
-    room_id: str | None
-    emergency: bool
-    retired: bool
+    beds_out_of_service: int = 0
+    beds: Annotated[
+        list[PlaceView], msgspec.Meta(description="the room's beds, in service or not (for upkeep and moves)")
+    ] = []
 
 
 class SiteSummary(msgspec.Struct):
@@ -46,6 +61,8 @@ class SiteSummary(msgspec.Struct):
     lat: float
     lon: float
     address: str
+    beds_out_of_service: int = 0
+    mats_out_of_service: int = 0
 
 
 class SiteView(msgspec.Struct):
@@ -70,6 +87,8 @@ class SiteView(msgspec.Struct):
     created_at: Time
     rooms: list[RoomView]
     mats: list[PlaceView]
+    beds_out_of_service: int = 0
+    mats_out_of_service: int = 0
     scope: Annotated[
         Literal["full", "public"],
         msgspec.Meta(
@@ -156,6 +175,11 @@ class Board(msgspec.Struct):
     cold_weather: bool
     stays: list[StayView]
     holds: list[HoldView]
+    beds_out_of_service: int = 0
+    mats_out_of_service: int = 0
+    out_of_service: Annotated[
+        list[PlaceView], msgspec.Meta(description="the places out of service tonight, counted apart")
+    ] = []
 
 
 class Availability(msgspec.Struct):

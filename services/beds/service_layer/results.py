@@ -52,6 +52,13 @@ class HoldState:
 
 
 @dataclass(frozen=True)
+class PlaceState:
+    place: Place
+    floor: SiteFloor
+    now: datetime
+
+
+@dataclass(frozen=True)
 class Deleted:
     id: str
 
