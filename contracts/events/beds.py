@@ -219,6 +219,16 @@ class StayEnded(StayFacts, frozen=True):
     reason: Literal["checkout", "rollover"]
 
 
+class StayMoved(StayFacts, frozen=True):
+    """Moved to another place on the same site; the stay goes on (start and limit unchanged).
+    `from_place_id` is None for someone who was over capacity."""
+
+    KIND = _beds("stay", "moved")
+    from_place_id: str | None
+    place_id: str
+    place_kind: StayPlaceKind
+
+
 class StayExtended(StayFacts, frozen=True):
     KIND = _beds("stay", "extended")
     days: Count

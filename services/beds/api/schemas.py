@@ -139,6 +139,12 @@ class HoldExtensionIn(Strict):
     minutes: Annotated[int, msgspec.Meta(ge=1, le=720)]
 
 
+class MoveIn(Strict):
+    """The place the stay moves to, on the same site (its family comes along beside it)."""
+
+    place_id: Uuid
+
+
 class StayExtensionIn(Strict):
     days: Annotated[int, msgspec.Meta(ge=1, le=30)]
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]

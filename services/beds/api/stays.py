@@ -8,7 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.beds.api import urls
 from services.beds.api.dependencies import Dispatch
-from services.beds.api.schemas import CheckinIn, StayExtensionIn, needs_of
+from services.beds.api.schemas import CheckinIn, MoveIn, StayExtensionIn, needs_of
 from services.beds.domain import commands as c
 from services.beds.service_layer import read_models as rm
 from services.beds.service_layer import views
@@ -55,3 +55,14 @@ class StaysController(Controller):
     ) -> Response[rm.ExtendedStay]:
         command = c.ExtendStay(stay_id=stay_id, days=data.days, reason=data.reason)
         return await bus.write(command, views.extended_stay, result_type=rm.ExtendedStay, status=200)
+
+    @post(
+        urls.STAY_MOVE,
+        status_code=200,
+        summary="Move a stay to another place on its site (start and limit kept; a family moves together)",
+    )
+    async def move(
+        self, stay_id: FromPath[str], data: JSONBody[MoveIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.CheckIn]:
+        command = c.MoveStay(stay_id=stay_id, place_id=data.place_id)
+        return await bus.write(command, views.placed, result_type=rm.CheckIn, status=200)

@@ -104,6 +104,11 @@ class CheckOut(Command, frozen=True):
     stay_id: str
 
 
+class MoveStay(Command, frozen=True):
+    stay_id: str
+    place_id: str
+
+
 class ExtendStay(Command, frozen=True):
     stay_id: str
     days: int

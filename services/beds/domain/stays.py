@@ -90,6 +90,16 @@ class Stay:
         self.end_reason = reason
         self.events.append(self._event(site, ev.StayEnded, ended_at=self.ended_at, reason=reason))
 
+    def move_to(self, site: Site, place_id: str, place_kind: StayPlaceKind, left: str | None) -> None:
+        """Another place on the same site: the stay goes on, its start and limit unchanged."""
+        if not self.open:
+            raise Conflict("This stay has already ended.", code="stay-ended")
+        self.place_id = place_id
+        self.place_kind = place_kind
+        self.events.append(
+            self._event(site, ev.StayMoved, from_place_id=left, place_id=place_id, place_kind=place_kind)
+        )
+
     def extend(self, site: Site, days: int, reason: str, now: datetime) -> None:
         """Past the limit nobody is evicted by software; a supervisor may extend, with a reason
         (kept in the audit log, never in the event)."""

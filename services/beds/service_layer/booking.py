@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from common.errors import RuleViolation
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain import commands as c
 from services.beds.domain.access import Actor, absent, verdict
@@ -61,7 +62,7 @@ async def check_in(command: c.CheckIn, actor: Actor, uow: BedsUnitOfWork) -> Pla
 
 
 async def _stay_on_floor(
-    uow: BedsUnitOfWork, command: c.CheckOut | c.ExtendStay, actor: Actor
+    uow: BedsUnitOfWork, command: c.CheckOut | c.ExtendStay | c.MoveStay, actor: Actor
 ) -> tuple[Stay, SiteFloor]:
     stay = await uow.stays.get(command.stay_id)
     if stay is None:
@@ -106,6 +107,18 @@ async def extend_stay(command: c.ExtendStay, actor: Actor, uow: BedsUnitOfWork) 
             },
         )
     return StayState(stay, floor.places.get(stay.place_id or ""), floor.site, now, extended=together)
+
+
+async def move_stay(command: c.MoveStay, actor: Actor, uow: BedsUnitOfWork) -> Placed:
+    """The stay goes on elsewhere on its site; a family placed together moves together."""
+    stay, floor = await _stay_on_floor(uow, command, actor)
+    place = floor.places.get(command.place_id)
+    if place is None:
+        raise RuleViolation("That place is not on this stay's site.", code="place-not-on-site")
+    group = await uow.stays.open_in_group(stay.group_id)
+    now = uow.clock.now()
+    moved = floor.move(stay, place, group, now)
+    return Placed(floor, moved, now)
 
 
 # -- holds ----------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ COMMANDS: dict[type, Handler[Actor, Any]] = {
     c.CheckIn: booking.check_in,
     c.CheckOut: booking.check_out,
     c.ExtendStay: booking.extend_stay,
+    c.MoveStay: booking.move_stay,
     c.PlaceHold: booking.place_hold,
     c.ExtendHold: booking.extend_hold,
     c.CancelHold: booking.cancel_hold,
