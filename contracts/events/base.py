@@ -26,6 +26,7 @@ Source = Literal["patrol", "mobile_team", "police", "phone", "walk_in", "contact
 Urgency = Literal["routine", "urgent", "emergency"]
 # Why a place is out of service: a code, never free text (events and logs carry no notes).
 OutOfServiceReason = Literal["repair", "cleaning", "pests", "damage", "quarantine", "other"]
+TurnawayReason = Literal["full", "no_fitting_room", "needs_not_met", "other"]
 Role = Literal["shelter_staff", "patrol", "crisis_team", "supervisor", "admin"]
 
 

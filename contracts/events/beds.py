@@ -16,6 +16,7 @@ from contracts.events.base import (
     SiteKind,
     Source,
     StayPlaceKind,
+    TurnawayReason,
     UtcTime,
 )
 from contracts.naming import EventKind
@@ -262,6 +263,24 @@ class NightClosed(Event, frozen=True):
     over_capacity: Count
     arrivals_by_source: dict[Source, Count]
     revision: Count = 0
+
+
+# -- unmet demand --------------------------------------------------------------------------------
+
+
+class TurnawayRecorded(Event, frozen=True):
+    """Someone a full site could not take (never a night shelter: it never refuses). With the
+    referrals nobody placed, the unmet demand in the reports. Coded facts only."""
+
+    KIND = _beds("turnaway", "recorded")
+    turnaway_id: str
+    site_id: str
+    confidential: bool
+    night: Night
+    party: PartyFacts
+    needs: NeedsFacts
+    reason: TurnawayReason
+    team_id: str | None = None
 
 
 # -- placement of referrals ------------------------------------------------------------------

@@ -14,7 +14,7 @@ from services.beds.adapters.orm import plumbing
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.api.dependencies import dependencies
 from services.beds.api.holds import HoldsController
-from services.beds.api.lookup import AvailabilityController, LedgerController
+from services.beds.api.lookup import AvailabilityController, LedgerController, UnmetDemandController
 from services.beds.api.sites import PlacesController, RoomsController, SitesController
 from services.beds.api.stays import StaysController
 from services.beds.service_layer.clocks import BedsClocks
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             HoldsController,
             AvailabilityController,
             LedgerController,
+            UnmetDemandController,
         ],
         dependencies=dependencies(bus, runtime.clock),
     )

@@ -16,6 +16,7 @@ from services.beds.domain.holds import Hold
 from services.beds.domain.party import Needs, Party
 from services.beds.domain.sites import Place, Room, Site
 from services.beds.domain.stays import Stay
+from services.beds.domain.turnaways import Turnaway
 
 metadata = new_metadata()
 plumbing = add_plumbing_tables(metadata)
@@ -154,6 +155,27 @@ stays = Table(
     ),
 )
 
+# Someone a full site could not take: coded facts only (the unmet demand in the reports).
+turnaways = Table(
+    "turnaways",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    sa.Column("night", Date, nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.Column("adults", Integer, nullable=False),
+    sa.Column("children", Integer, nullable=False),
+    sa.Column("gender", String(6), nullable=False),
+    sa.Column("youth", Boolean, nullable=False),
+    sa.Column("accessible", Boolean, nullable=False),
+    sa.Column("pet", Boolean, nullable=False),
+    sa.Column("dv", Boolean, nullable=False),
+    sa.Column("reason", String(20), nullable=False),
+    sa.Column("team_id", String(64), nullable=True),
+    sa.Index("ix_turnaways_site_id_night", "site_id", "night"),
+    sa.Index("ix_turnaways_night", "night"),
+)
+
 nightly_ledger = Table(
     "nightly_ledger",
     metadata,
@@ -191,6 +213,7 @@ def start_mappers() -> None:
         },
     )
     mapper_registry.map_imperatively(Stay, stays)
+    mapper_registry.map_imperatively(Turnaway, turnaways)
     for cls in (Site, Hold, Stay):
         event.listen(cls, "load", _give_events_list)
 

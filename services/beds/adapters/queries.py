@@ -14,7 +14,16 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.beds.adapters import due_work
-from services.beds.adapters.orm import holds, nightly_ledger, place_claims, places, rooms, sites, stays
+from services.beds.adapters.orm import (
+    holds,
+    nightly_ledger,
+    place_claims,
+    places,
+    rooms,
+    sites,
+    stays,
+    turnaways,
+)
 from services.beds.domain.holds import Hold
 from services.beds.domain.sites import Place, Room, Site
 from services.beds.domain.stays import Stay
@@ -42,6 +51,34 @@ class LedgerEntry:
     over_capacity: int
     arrivals_by_source: dict[str, int]
     revision: int
+
+
+@dataclass
+class DemandCounts:
+    """Unmet demand over a span of nights: turn-aways (people) and no-shows (lapsed holds)."""
+
+    turnaways: int = 0
+    turnaway_people: int = 0
+    turnaways_by_site: dict[str, int] = field(default_factory=dict)
+    turnaways_by_reason: dict[str, int] = field(default_factory=dict)
+    no_shows: int = 0
+    no_shows_by_site: dict[str, int] = field(default_factory=dict)
+    no_shows_by_team: dict[str, int] = field(default_factory=dict)
+    no_shows_of_referrals: int = 0
+
+    def add(self, other: DemandCounts) -> None:
+        self.turnaways += other.turnaways
+        self.turnaway_people += other.turnaway_people
+        self.no_shows += other.no_shows
+        self.no_shows_of_referrals += other.no_shows_of_referrals
+        for mine, theirs in (
+            (self.turnaways_by_site, other.turnaways_by_site),
+            (self.turnaways_by_reason, other.turnaways_by_reason),
+            (self.no_shows_by_site, other.no_shows_by_site),
+            (self.no_shows_by_team, other.no_shows_by_team),
+        ):
+            for key, n in theirs.items():
+                mine[key] = mine.get(key, 0) + n
 
 
 @dataclass(frozen=True)
@@ -212,6 +249,37 @@ class BedsReads:
             )
             for row in rows
         ]
+
+    async def unmet_demand(
+        self, site_ids: Sequence[str], start: date, end: date, since: datetime, until: datetime
+    ) -> DemandCounts:
+        """Turn-aways of nights `start`..`end`, and holds that lapsed (`expired`: nobody came)
+        within [since, until), per site, reason and team: the figures the reports add up."""
+        counts = DemandCounts()
+        t = turnaways.c
+        rows = await self.session.execute(
+            sa.select(t.site_id, t.reason, sa.func.count(), sa.func.sum(t.adults + t.children))
+            .where(t.site_id.in_(site_ids), t.night >= start, t.night <= end)
+            .group_by(t.site_id, t.reason)
+        )
+        for site_id, reason, n, people in rows:
+            counts.turnaways += n
+            counts.turnaway_people += int(people or 0)
+            counts.turnaways_by_site[site_id] = counts.turnaways_by_site.get(site_id, 0) + n
+            counts.turnaways_by_reason[reason] = counts.turnaways_by_reason.get(reason, 0) + n
+        h = holds.c
+        rows = await self.session.execute(
+            sa.select(h.site_id, h.holder_team_id, sa.func.count(), sa.func.count(h.referral_id))
+            .where(h.site_id.in_(site_ids), h.status == "expired", h.ended_at >= since, h.ended_at < until)
+            .group_by(h.site_id, h.holder_team_id)
+        )
+        for site_id, team_id, n, of_referrals in rows:
+            counts.no_shows += n
+            counts.no_shows_of_referrals += of_referrals
+            counts.no_shows_by_site[site_id] = counts.no_shows_by_site.get(site_id, 0) + n
+            if team_id is not None:
+                counts.no_shows_by_team[team_id] = counts.no_shows_by_team.get(team_id, 0) + n
+        return counts
 
     async def sites_in_box(self, box: Box, *, kind: str | None, include_confidential: bool) -> list[SiteSpot]:
         s = sites.c

@@ -23,6 +23,7 @@ from services.beds.domain.holds import Hold
 from services.beds.domain.nights import NightFigures, StayInterval
 from services.beds.domain.sites import Place, Room, Site
 from services.beds.domain.stays import LIMIT_WARNING_LEAD, Stay
+from services.beds.domain.turnaways import Turnaway
 
 
 class Tracker(Protocol):
@@ -34,7 +35,7 @@ class Tracker(Protocol):
     def track(self, aggregate: HasEvents) -> None: ...
 
 
-INSERT_ORDER = (Site, Room, Place, Hold, Stay, PlaceClaim)
+INSERT_ORDER = (Site, Room, Place, Hold, Stay, PlaceClaim, Turnaway)
 
 
 def _rows_of(kind: type, objects: list[object]) -> list[dict[str, Any]]:

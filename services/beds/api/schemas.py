@@ -10,7 +10,14 @@ import msgspec
 
 from common.ids import Uuid
 from common.times import AwareTime, check_year
-from contracts.events.base import Gender, OutOfServiceReason, Restriction, SiteKind, Source
+from contracts.events.base import (
+    Gender,
+    OutOfServiceReason,
+    Restriction,
+    SiteKind,
+    Source,
+    TurnawayReason,
+)
 from services.beds.domain.party import MAX_ADULTS, MAX_CHILDREN, Needs, Party
 from services.beds.domain.sites import MAX_BEDS_PER_ROOM, MAX_MATS
 
@@ -124,6 +131,14 @@ class CheckinIn(Strict):
 
     def __post_init__(self) -> None:
         check_year("started_at", self.started_at)
+
+
+class TurnawayIn(Strict):
+    """Someone this full site could not take, and why (a code; never a note or a name)."""
+
+    party: PartyIn
+    reason: TurnawayReason
+    needs: NeedsIn | None = None
 
 
 class HoldIn(Strict):

@@ -16,6 +16,8 @@ from services.beds.api.schemas import (
     RoomPatch,
     SiteIn,
     SitePatch,
+    TurnawayIn,
+    needs_of,
     parse_clock,
 )
 from services.beds.domain import commands as c
@@ -84,6 +86,19 @@ class SitesController(Controller):
     ) -> Response[rm.SiteView]:
         command = c.SwitchColdWeather(site_id=site_id, on=data.on, mats=data.mats)
         return await bus.write(command, views.site, result_type=rm.SiteView, status=200)
+
+    @post(
+        urls.SITE_TURNAWAYS,
+        status_code=201,
+        summary="Record someone this full site could not take (409 at a night shelter or while a place fits)",
+    )
+    async def turnaway(
+        self, site_id: FromPath[str], data: JSONBody[TurnawayIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.TurnawayView]:
+        command = c.RecordTurnaway(
+            site_id=site_id, party=data.party.to_domain(), reason=data.reason, needs=needs_of(data.needs)
+        )
+        return await bus.write(command, views.turnaway, result_type=rm.TurnawayView)
 
     @post(urls.SITE_ROOMS, status_code=201, summary="Add a room with its beds (admin)")
     async def add_room(

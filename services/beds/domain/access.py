@@ -121,6 +121,8 @@ ACCESS: dict[type, Access] = {
     c.CheckOut: _access("shelter_staff crisis_team", inside, "stay"),
     c.ExtendStay: _access("supervisor", inside, "stay"),
     c.MoveStay: _access("shelter_staff crisis_team supervisor", inside, "stay"),
+    c.RecordTurnaway: _access("shelter_staff crisis_team", at_the_door, "site"),
+    c.CountUnmetDemand: _access("supervisor", inside, "site"),
     c.PlaceHold: _access("patrol crisis_team shelter_staff placement", known, "site"),
     c.ExtendHold: _access(EVERYONE, holder_or_inside, "hold"),
     c.CancelHold: _access(f"{EVERYONE} placement", holder_or_inside, "hold"),

@@ -115,6 +115,13 @@ class ExtendStay(Command, frozen=True):
     reason: str
 
 
+class RecordTurnaway(Command, frozen=True):
+    site_id: str
+    party: Party
+    reason: str
+    needs: Needs = Needs()
+
+
 class PlaceHold(Command, frozen=True):
     site_id: str
     party: Party
@@ -173,6 +180,15 @@ class FindAvailability(Query, frozen=True):
     needs: Needs = Needs()
     kind: SiteKind | None = None
     limit: int = 10
+
+
+class CountUnmetDemand(Query, frozen=True):
+    """Turn-aways and no-shows (lapsed holds) over nights `start`..`end`: what the reports add
+    to the referrals nobody placed."""
+
+    start: date
+    end: date
+    site_id: str | None = None
 
 
 class RecordRead(Command, frozen=True):

@@ -17,7 +17,7 @@ from services.beds.domain.access import Actor, absent, verdict
 from services.beds.domain.floor import Holder, SiteFloor
 from services.beds.domain.holds import Hold
 from services.beds.domain.stays import Stay, check_started_at
-from services.beds.service_layer.results import HoldState, Placed, StayState
+from services.beds.service_layer.results import HoldState, Placed, StayState, TurnawayState
 
 SOURCE_OF_ROLE = {"patrol": "patrol", "crisis_team": "mobile_team"}
 
@@ -119,6 +119,15 @@ async def move_stay(command: c.MoveStay, actor: Actor, uow: BedsUnitOfWork) -> P
     now = uow.clock.now()
     moved = floor.move(stay, place, group, now)
     return Placed(floor, moved, now)
+
+
+async def record_turnaway(command: c.RecordTurnaway, actor: Actor, uow: BedsUnitOfWork) -> TurnawayState:
+    floor = await site_floor(uow, command, command.site_id)
+    verdict(command, actor, floor.site)
+    turnaway = floor.record_turnaway(
+        command.party, command.needs, command.reason, now=uow.clock.now(), team_id=actor.team_id
+    )
+    return TurnawayState(turnaway, floor.site)
 
 
 # -- holds ----------------------------------------------------------------------------------------

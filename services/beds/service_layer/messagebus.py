@@ -32,6 +32,7 @@ COMMANDS: dict[type, Handler[Actor, Any]] = {
     c.ExtendStay: booking.extend_stay,
     c.MoveStay: booking.move_stay,
     c.PlaceHold: booking.place_hold,
+    c.RecordTurnaway: booking.record_turnaway,
     c.ExtendHold: booking.extend_hold,
     c.CancelHold: booking.cancel_hold,
     c.CheckInFromHold: booking.check_in_from_hold,
@@ -46,6 +47,7 @@ QUERIES: dict[type, Handler[Actor, Any]] = {
     c.GetHold: reads.get_hold,
     c.GetLedger: reads.get_ledger,
     c.FindAvailability: find_availability,
+    c.CountUnmetDemand: reads.count_unmet_demand,
 }
 
 

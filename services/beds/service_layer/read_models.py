@@ -16,6 +16,7 @@ from contracts.events.base import (
     SiteKind,
     Source,
     StayPlaceKind,
+    TurnawayReason,
 )
 
 Time = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -190,6 +191,32 @@ class Availability(msgspec.Struct):
     free_beds: int
     free_mats: int
     confidential: bool = False
+
+
+class TurnawayView(msgspec.Struct):
+    id: str
+    site_id: str
+    night: date
+    recorded_at: Time
+    reason: TurnawayReason
+    party: PartyView
+    needs: NeedsView
+    team_id: str | None = None
+
+
+class UnmetDemandView(msgspec.Struct):
+    """Nights `from`..`to`: people turned away at full sites, and holds nobody came for."""
+
+    start: Annotated[date, msgspec.Meta(description="the first night counted")]
+    end: Annotated[date, msgspec.Meta(description="the last night counted")]
+    turnaways: int
+    turnaway_people: int
+    turnaways_by_site: dict[str, int]
+    turnaways_by_reason: dict[str, int]
+    no_shows: Annotated[int, msgspec.Meta(description="holds that lapsed without arrival")]
+    no_shows_of_referrals: int
+    no_shows_by_site: dict[str, int]
+    no_shows_by_team: dict[str, int]
 
 
 class LedgerNight(msgspec.Struct):

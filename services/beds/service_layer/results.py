@@ -5,14 +5,15 @@ consumer reads them as they are."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from services.beds.adapters.queries import LedgerEntry, SiteCounts
+from services.beds.adapters.queries import DemandCounts, LedgerEntry, SiteCounts
 from services.beds.domain.access import Verdict
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold
 from services.beds.domain.sites import Place, Site
 from services.beds.domain.stays import Stay
+from services.beds.domain.turnaways import Turnaway
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,20 @@ class PlaceState:
     place: Place
     floor: SiteFloor
     now: datetime
+
+
+@dataclass(frozen=True)
+class TurnawayState:
+    turnaway: Turnaway
+    site: Site
+
+
+@dataclass(frozen=True)
+class UnmetDemand:
+    start: date
+    end: date
+    sites: list[Site]
+    counts: DemandCounts
 
 
 @dataclass(frozen=True)

@@ -240,3 +240,33 @@ def offers(found: list[r.Offer]) -> list[rm.Availability]:
 
 def place(state: r.PlaceState) -> rm.PlaceView:
     return place_view(state.place)
+
+
+def turnaway(state: r.TurnawayState) -> rm.TurnawayView:
+    t = state.turnaway
+    return rm.TurnawayView(
+        id=t.id,
+        site_id=t.site_id,
+        night=t.night,
+        recorded_at=t.recorded_at,
+        reason=t.reason,  # type: ignore[arg-type]
+        party=rm.PartyView(t.adults, t.children, t.gender, t.youth),  # type: ignore[arg-type]
+        needs=rm.NeedsView(t.accessible, t.pet, t.dv),
+        team_id=t.team_id,
+    )
+
+
+def unmet_demand(found: r.UnmetDemand) -> rm.UnmetDemandView:
+    counts = found.counts
+    return rm.UnmetDemandView(
+        start=found.start,
+        end=found.end,
+        turnaways=counts.turnaways,
+        turnaway_people=counts.turnaway_people,
+        turnaways_by_site=dict(counts.turnaways_by_site),
+        turnaways_by_reason=dict(counts.turnaways_by_reason),
+        no_shows=counts.no_shows,
+        no_shows_of_referrals=counts.no_shows_of_referrals,
+        no_shows_by_site=dict(counts.no_shows_by_site),
+        no_shows_by_team=dict(counts.no_shows_by_team),
+    )
