@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 
 from common.errors import Conflict, RuleViolation
 from contracts.events import beds as ev
-from contracts.events.base import NeedsFacts, PartyFacts
 from services.beds.domain.allocation import seats_for_party, spread_over_rooms
 from services.beds.domain.holds import Hold, hold_minutes, warning_time
+from services.beds.domain.moves import Moves
 from services.beds.domain.nights import next_rollover, night_of
 from services.beds.domain.party import Needs, Party
 from services.beds.domain.sites import (
@@ -29,7 +29,7 @@ from services.beds.domain.sites import (
     require_site_takes,
 )
 from services.beds.domain.stays import Stay
-from services.beds.domain.turnaways import TURNAWAY_REASONS, Turnaway
+from services.beds.domain.turnaways import TurnawayDesk
 from services.beds.domain.upkeep import Upkeep
 
 
@@ -40,7 +40,7 @@ class Holder:
     team_id: str | None = None
 
 
-class SiteFloor(Upkeep):
+class SiteFloor(Moves, TurnawayDesk, Upkeep):
     """The site floor: the consistency boundary for everything that takes or frees a place."""
 
     # -- stays -------------------------------------------------------------------------------------
@@ -98,61 +98,6 @@ class SiteFloor(Upkeep):
             raise RuleViolation("This stay does not end at a rollover yet.")
         with self.change(now):
             self._end_stay(stay, stay.scheduled_end, "rollover")
-
-    def move(self, stay: Stay, to: Place, group: Sequence[Stay], now: datetime) -> list[Stay]:
-        """Moves a stay to another place of this site without ending it: its start and limit stay
-        as they were. A family moves together: the other open stays of its group go to free
-        places beside it (the same room, or mats for a mat), all or none. Returns who moved.
-        Beds keeps no gender per person, so a room's restriction is the staff's judgment here."""
-        self.site.require_active()
-        if not stay.open:
-            raise Conflict("This stay has already ended.", code="stay-ended")
-        if to.site_id != self.site.id or to.id not in self.places:
-            raise RuleViolation("That place is not on this stay's site.", code="place-not-on-site")
-        if to.id == stay.place_id:
-            raise Conflict("This stay is on that place already.", code="same-place")
-        if not self.usable(to) or not self.is_free(to, now, None):
-            raise Conflict("That place is taken, out of service or retired.", code="place-taken")
-        others = [s for s in group if s.open and s.id != stay.id and s.site_id == self.site.id]
-        beside = [p for p in self._places_beside(to, now) if p.id != to.id]
-        moving = [s for s in others if not self._beside(s, to)]
-        if len(beside) < len(moving):
-            raise Conflict(
-                f"The family needs {len(moving) + 1} places together there; only {len(beside) + 1} are free.",
-                code="family-does-not-fit",
-            )
-        targets = [to, *beside[: len(moving)]]
-        with self.change(now):
-            for member, place in zip([stay, *moving], targets, strict=True):
-                self._move_one(member, place, now)
-        return [stay, *moving]
-
-    def _places_beside(self, place: Place, now: datetime) -> list[Place]:
-        """The free places a family's others may take next to `place`: its room's beds, or mats."""
-        if place.room_id is None:
-            return self.free_mats(now, None)
-        return sorted(
-            self.free_beds_by_room(now, None).get(place.room_id, []), key=lambda p: label_key(p.label)
-        )
-
-    def _beside(self, stay: Stay, place: Place) -> bool:
-        """Already where the family is going: in the same room (a bed beside it), never a mat."""
-        if stay.place_id is None or place.room_id is None:
-            return False
-        return self.places[stay.place_id].room_id == place.room_id
-
-    def _move_one(self, stay: Stay, place: Place, now: datetime) -> None:
-        left = stay.place_id
-        if left is not None:
-            for claim in self.claims_on(left):
-                if claim.stay_id == stay.id and claim.open:
-                    claim.close(now)
-        self.over_capacity_stays = [s for s in self.over_capacity_stays if s.id != stay.id]
-        self._claim(place, starts_at=now, until=None, stay_id=stay.id)
-        stay.move_to(self.site, place.id, place.kind, left)
-        if left is not None:
-            self._put_away_if_left_over(self.places[left], now)
-        self._absorb(stay)
 
     def _end_stay(self, stay: Stay, at: datetime, reason: str) -> None:
         stay.end(self.site, at, reason)  # type: ignore[arg-type]
@@ -242,63 +187,6 @@ class SiteFloor(Upkeep):
         night = night_of(started_at, self.site.tz, self.site.rollover)
         if night < night_of(now, self.site.tz, self.site.rollover):
             self.site.reopen_ledger_from(night)
-
-    # -- turn-aways -------------------------------------------------------------------------------
-
-    def record_turnaway(
-        self, party: Party, needs: Needs, reason: str, *, now: datetime, team_id: str | None
-    ) -> Turnaway:
-        """Someone this full site could not take. Refused (409) at a night shelter, which never
-        refuses anyone, and where a place fits the party now: check them in instead."""
-        self.site.require_active()
-        if reason not in TURNAWAY_REASONS:
-            choices = ", ".join(sorted(TURNAWAY_REASONS))
-            raise RuleViolation(f"reason is one of {choices}.", code="invalid-reason")
-        if self.site.kind == "night_shelter":
-            raise Conflict(
-                "A night shelter never turns anyone away: check them in (over capacity if need be).",
-                code="night-shelter-never-refuses",
-            )
-        if self.takes_now(party, needs, now):
-            raise Conflict("A place here fits this party: check them in instead.", code="place-free")
-        with self.change(now):
-            turnaway = Turnaway(
-                id=new_id(),
-                site_id=self.site.id,
-                night=night_of(now, self.site.tz, self.site.rollover),
-                recorded_at=now,
-                adults=party.adults,
-                children=party.children,
-                gender=party.gender,
-                youth=party.youth,
-                accessible=needs.accessible,
-                pet=needs.pet,
-                dv=needs.dv,
-                reason=reason,
-                team_id=team_id,
-            )
-            self.added.append(turnaway)
-            self.events.append(
-                ev.TurnawayRecorded(
-                    turnaway_id=turnaway.id,
-                    site_id=self.site.id,
-                    confidential=self.site.confidential,
-                    night=turnaway.night,
-                    party=PartyFacts(party.adults, party.children, party.gender, party.youth),
-                    needs=NeedsFacts(accessible=needs.accessible, pet=needs.pet, dv=needs.dv),
-                    reason=reason,  # type: ignore[arg-type]
-                    team_id=team_id,
-                )
-            )
-        return turnaway
-
-    def takes_now(self, party: Party, needs: Needs, now: datetime) -> bool:
-        """Would a check-in place this party now, on a bed or a mat (not over capacity)?"""
-        if needs.dv and not self.site.confidential:
-            return False
-        if self.beds_in_one_room(party, needs, now, None) is not None:
-            return True
-        return len(self.free_mats(now, None)) >= party.size
 
     # -- holds -------------------------------------------------------------------------------------
 
