@@ -20,6 +20,8 @@ Environment variables (all optional):
                                  (default API https://api.telegram.org)
   SHELTERBEDS_SMTP_HOST, SHELTERBEDS_SMTP_PORT, SHELTERBEDS_SMTP_FROM  notifications' e-mail
   SHELTERBEDS_ESCALATE_AFTER_MINUTES  an unacknowledged on_the_way goes to supervisors (10, virtual)
+  SHELTERBEDS_ABSENT_NIGHTS      beds: a stay with no presence confirmed for this many nights ends as
+                                 "left without check-out", the site warned a night before (3)
 """
 
 from __future__ import annotations
@@ -79,6 +81,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     feed_heartbeat_seconds: Positive = 15.0
     # How long a referral waits on beds' waitlist for a fitting place before it lapses.
     waitlist_hours: Positive = 12.0
+    # beds: a stay (not at a night shelter) without presence confirmed for this many nights ends
+    # as "left without check-out"; the site is warned a night before.
+    absent_nights: Annotated[int, msgspec.Meta(ge=1, le=60)] = 3
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -164,6 +169,7 @@ def settings_from_env(
         "smtp_from": env.get("SHELTERBEDS_SMTP_FROM", "shelterbeds@localhost"),
         "escalate_after_minutes": float(env.get("SHELTERBEDS_ESCALATE_AFTER_MINUTES", "10")),
         "waitlist_hours": float(env.get("SHELTERBEDS_WAITLIST_HOURS", "12")),
+        "absent_nights": int(env.get("SHELTERBEDS_ABSENT_NIGHTS", "3")),
     }
     values.update(overrides)
     if "secret" not in values:

@@ -217,7 +217,8 @@ class StayStarted(StayFacts, frozen=True):
 class StayEnded(StayFacts, frozen=True):
     KIND = _beds("stay", "ended")
     ended_at: UtcTime
-    reason: Literal["checkout", "rollover"]
+    # `left`: no presence confirmed for the set number of nights (the site was warned first).
+    reason: Literal["checkout", "rollover", "left"]
 
 
 class StayMoved(StayFacts, frozen=True):
@@ -228,6 +229,15 @@ class StayMoved(StayFacts, frozen=True):
     from_place_id: str | None
     place_id: str
     place_kind: StayPlaceKind
+
+
+class StayAbsent(StayFacts, frozen=True):
+    """Nobody confirmed this person's presence since `last_seen_at`: unless staff do, the stay
+    ends at `ends_at` as `left` (without check-out). The site's staff are told first."""
+
+    KIND = _beds("stay", "absent")
+    last_seen_at: UtcTime
+    ends_at: UtcTime
 
 
 class StayExtended(StayFacts, frozen=True):

@@ -139,7 +139,21 @@ stays = Table(
     sa.Column("hold_id", ID, nullable=True),
     sa.Column("referral_id", String(64), nullable=True),
     sa.Column("team_id", String(64), nullable=True),
+    sa.Column("last_seen_at", UTCDateTime, nullable=True),
+    sa.Column("leaves_at", UTCDateTime, nullable=True),
     sa.Index("ix_stays_site_id_ended_at", "site_id", "ended_at"),
+    sa.Index(
+        "ix_stays_open_last_seen_at",
+        "last_seen_at",
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    ),
+    sa.Index(
+        "ix_stays_open_leaves_at",
+        "leaves_at",
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    ),
     sa.Index("ix_stays_site_id_started_at", "site_id", "started_at"),
     sa.Index(
         "ix_stays_open_scheduled_end",

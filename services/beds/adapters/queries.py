@@ -111,9 +111,9 @@ class BedsReads:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def next_due(self) -> datetime | None:
+    async def next_due(self, absent_nights: int) -> datetime | None:
         """When the clocks next have work (`due_work`)."""
-        return await due_work.next_due(self.session)
+        return await due_work.next_due(self.session, absent_nights)
 
     async def site(self, site_id: str) -> Site | None:
         return await self.session.get(Site, site_id)

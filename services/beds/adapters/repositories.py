@@ -8,7 +8,7 @@ check-ins on one site happen one after the other, and the capacity they see is t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold
 from services.beds.domain.nights import NightFigures, StayInterval
 from services.beds.domain.sites import Place, Room, Site
-from services.beds.domain.stays import LIMIT_WARNING_LEAD, Stay
+from services.beds.domain.stays import LIMIT_WARNING_LEAD, Stay, absence_warning_lead
 from services.beds.domain.turnaways import Turnaway
 
 
@@ -276,6 +276,24 @@ class StayRepository:
         for stay in found:
             self.uow.track(stay)
         return list(found)
+
+    async def due_absent(self, now: datetime, absent_nights: int, limit: int = 500) -> list[tuple[str, str]]:
+        """Open stays unseen long enough that the site is to be warned, or warned ones whose
+        `leaves_at` has come."""
+        warn_before = now - timedelta(days=absent_nights) + absence_warning_lead(absent_nights)
+        rows = await self.session.execute(
+            sa.select(stays.c.id, stays.c.site_id)
+            .where(
+                stays.c.ended_at.is_(None),
+                sa.or_(
+                    sa.and_(stays.c.leaves_at.is_(None), stays.c.last_seen_at <= warn_before),
+                    stays.c.leaves_at <= now,
+                ),
+            )
+            .order_by(stays.c.last_seen_at)
+            .limit(limit)
+        )
+        return [(r.id, r.site_id) for r in rows]
 
     async def intervals(self, site_id: str, start: datetime, end: datetime) -> list[StayInterval]:
         """Every stay of the site that overlaps [start, end): what a night's figures count."""

@@ -154,6 +154,12 @@ class HoldExtensionIn(Strict):
     minutes: Annotated[int, msgspec.Meta(ge=1, le=720)]
 
 
+class PresenceIn(Strict):
+    """A roll call: the stays whose people were seen here tonight (ids from the board)."""
+
+    stay_ids: Annotated[list[Uuid], msgspec.Meta(min_length=1, max_length=1000)]
+
+
 class MoveIn(Strict):
     """The place the stay moves to, on the same site (its family comes along beside it)."""
 

@@ -8,7 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.beds.api import urls
 from services.beds.api.dependencies import Dispatch
-from services.beds.api.schemas import CheckinIn, MoveIn, StayExtensionIn, needs_of
+from services.beds.api.schemas import CheckinIn, MoveIn, PresenceIn, StayExtensionIn, needs_of
 from services.beds.domain import commands as c
 from services.beds.service_layer import read_models as rm
 from services.beds.service_layer import views
@@ -65,4 +65,15 @@ class StaysController(Controller):
         self, stay_id: FromPath[str], data: JSONBody[MoveIn], bus: NamedDependency[Dispatch]
     ) -> Response[rm.CheckIn]:
         command = c.MoveStay(stay_id=stay_id, place_id=data.place_id)
+        return await bus.write(command, views.placed, result_type=rm.CheckIn, status=200)
+
+    @post(
+        urls.SITE_PRESENCE,
+        status_code=200,
+        summary="A roll call: confirm who is here, so that no stay ends as left without check-out",
+    )
+    async def presence(
+        self, site_id: FromPath[str], data: JSONBody[PresenceIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.CheckIn]:
+        command = c.ConfirmPresence(site_id=site_id, stay_ids=tuple(data.stay_ids))
         return await bus.write(command, views.placed, result_type=rm.CheckIn, status=200)

@@ -120,6 +120,7 @@ ACCESS: dict[type, Access] = {
     c.CheckIn: _access("shelter_staff crisis_team", at_the_door, "site"),
     c.CheckOut: _access("shelter_staff crisis_team", inside, "stay"),
     c.ExtendStay: _access("supervisor", inside, "stay"),
+    c.ConfirmPresence: _access("shelter_staff crisis_team", inside, "site"),
     c.MoveStay: _access("shelter_staff crisis_team supervisor", inside, "stay"),
     c.RecordTurnaway: _access("shelter_staff crisis_team", at_the_door, "site"),
     c.CountUnmetDemand: _access("supervisor", inside, "site"),

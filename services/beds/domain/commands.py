@@ -109,6 +109,13 @@ class MoveStay(Command, frozen=True):
     place_id: str
 
 
+class ConfirmPresence(Command, frozen=True):
+    """A roll call: these people were seen here tonight."""
+
+    site_id: str
+    stay_ids: tuple[str, ...]
+
+
 class ExtendStay(Command, frozen=True):
     stay_id: str
     days: int

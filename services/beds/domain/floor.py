@@ -99,6 +99,15 @@ class SiteFloor(Moves, TurnawayDesk, Upkeep):
         with self.change(now):
             self._end_stay(stay, stay.scheduled_end, "rollover")
 
+    def end_unseen(self, stay: Stay, now: datetime) -> bool:
+        """Nobody confirmed their presence though the site was warned: the stay ends as `left`
+        (without check-out) at the time the warning named."""
+        if not stay.open or stay.leaves_at is None or stay.leaves_at > now:
+            return False
+        with self.change(now):
+            self._end_stay(stay, stay.leaves_at, "left")
+        return True
+
     def _end_stay(self, stay: Stay, at: datetime, reason: str) -> None:
         stay.end(self.site, at, reason)  # type: ignore[arg-type]
         ended_at = stay.ended_at or at
@@ -158,6 +167,7 @@ class SiteFloor(Moves, TurnawayDesk, Upkeep):
                 hold_id=hold_id,
                 referral_id=referral_id,
                 team_id=team_id,
+                last_seen_at=None if self.site.ends_stays_at_rollover else now,
             )
             stay.events.append(stay.started_event(self.site))
             if place is not None:

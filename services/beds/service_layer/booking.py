@@ -130,6 +130,23 @@ async def record_turnaway(command: c.RecordTurnaway, actor: Actor, uow: BedsUnit
     return TurnawayState(turnaway, floor.site)
 
 
+async def confirm_presence(command: c.ConfirmPresence, actor: Actor, uow: BedsUnitOfWork) -> Placed:
+    """Every stay named must be open at this site; otherwise nothing is confirmed (422)."""
+    floor = await site_floor(uow, command, command.site_id)
+    verdict(command, actor, floor.site)
+    stays = [await uow.stays.get(stay_id, fresh=True) for stay_id in dict.fromkeys(command.stay_ids)]
+    if any(s is None or s.site_id != floor.site.id or not s.open for s in stays):
+        raise RuleViolation(
+            "Every stay of a roll call is open at this site; see the board for who is here.",
+            code="stay-not-here",
+        )
+    now = uow.clock.now()
+    seen = [s for s in stays if s is not None]
+    for stay in seen:
+        stay.confirm_presence(now)
+    return Placed(floor, seen, now)
+
+
 # -- holds ----------------------------------------------------------------------------------------
 
 

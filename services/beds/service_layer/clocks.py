@@ -12,20 +12,26 @@ from datetime import datetime
 from common.scheduler import ClockJob
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain.nights import night_figures
+from services.beds.domain.stays import DEFAULT_ABSENT_NIGHTS
 
 MAX_NIGHTS_PER_TICK = 50
 
 
 class BedsClocks:
     def __init__(
-        self, unit_of_work: Callable[[], BedsUnitOfWork], read: Callable[[], BedsUnitOfWork] | None = None
+        self,
+        unit_of_work: Callable[[], BedsUnitOfWork],
+        read: Callable[[], BedsUnitOfWork] | None = None,
+        *,
+        absent_nights: int = DEFAULT_ABSENT_NIGHTS,
     ):
         self.unit_of_work = unit_of_work
         self.read = read or unit_of_work
+        self.absent_nights = absent_nights
 
     async def next_due(self) -> datetime | None:
         async with self.read() as uow:
-            return await uow.reads.next_due()
+            return await uow.reads.next_due(self.absent_nights)
 
     def jobs(self) -> list[ClockJob]:
         return [
@@ -35,6 +41,7 @@ class BedsClocks:
             ClockJob("stay_limit", self.raise_stay_limits),
             ClockJob("night_closed", self.close_nights),
             ClockJob("back_in_service", self.put_places_back_in_service),
+            ClockJob("stay_absent", self.notice_absent_stays),
         ]
 
     async def warn_holds(self) -> int:
@@ -109,6 +116,30 @@ class BedsClocks:
                 back += floor.back_in_service_when_due(uow.clock.now())
                 await uow.commit()
         return back
+
+    async def notice_absent_stays(self) -> int:
+        """A stay unseen for N nights (a setting): the site hears a night before; then it ends as
+        `left`. Each stay re-read under its site's lock, site by site."""
+        async with self.unit_of_work() as uow:
+            due = await uow.stays.due_absent(uow.clock.now(), self.absent_nights)
+        by_site: dict[str, list[str]] = defaultdict(list)
+        for stay_id, site_id in due:
+            by_site[site_id].append(stay_id)
+        changed = 0
+        for site_id, stay_ids in by_site.items():
+            async with self.unit_of_work() as uow:
+                now = uow.clock.now()
+                floor = await uow.sites.floor(site_id)
+                if floor is None:
+                    continue
+                for stay_id in stay_ids:
+                    stay = await uow.stays.get(stay_id, fresh=True)
+                    if stay is None or not stay.open:
+                        continue
+                    if stay.warn_absent(floor.site, self.absent_nights, now) or floor.end_unseen(stay, now):
+                        changed += 1
+                await uow.commit()
+        return changed
 
     async def close_nights(self) -> int:
         async with self.unit_of_work() as uow:

@@ -31,6 +31,7 @@ COMMANDS: dict[type, Handler[Actor, Any]] = {
     c.CheckOut: booking.check_out,
     c.ExtendStay: booking.extend_stay,
     c.MoveStay: booking.move_stay,
+    c.ConfirmPresence: booking.confirm_presence,
     c.PlaceHold: booking.place_hold,
     c.RecordTurnaway: booking.record_turnaway,
     c.ExtendHold: booking.extend_hold,

@@ -132,6 +132,10 @@ class StayView(msgspec.Struct):
     hold_id: str | None = None
     referral_id: str | None = None
     team_id: str | None = None
+    last_seen_at: Annotated[
+        Time | None,
+        msgspec.Meta(description="last presence confirmed (roll call or check-in); not at night shelters"),
+    ] = None
 
 
 class ExtendedStay(StayView):

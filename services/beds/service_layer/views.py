@@ -103,6 +103,7 @@ def stay_view(stay: Stay, place: Place | None, now: datetime) -> rm.StayView:
         hold_id=stay.hold_id,
         referral_id=stay.referral_id,
         team_id=stay.team_id,
+        last_seen_at=stay.last_seen_at,
     )
 
 

@@ -17,6 +17,7 @@ AlertKind = Literal[
     "over_capacity",
     "stay_limit_approaching",
     "stay_limit_reached",
+    "stay_absent",
     "cold_weather",
     "beds_free_again",
     "referral_placed",

@@ -36,6 +36,10 @@ TEMPLATES: dict[str, dict[Language, str]] = {
         "en": "{site}: stay limit in {left}",
     },
     "stay_limit_reached": {"uk": "{site}: ліміт перебування досягнуто", "en": "{site}: stay limit reached"},
+    "stay_absent": {
+        "uk": "{site}: мешканця давно не бачили; без відмітки присутності вибуде за {left}",
+        "en": "{site}: a resident unseen for nights; leaves without check-out in {left} unless seen",
+    },
     "cold_weather": {
         "uk": "{site}: режим холоду, матів {count}",
         "en": "{site}: cold-weather mode, {count} mats",

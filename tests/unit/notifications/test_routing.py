@@ -142,3 +142,20 @@ def test_an_alert_text_is_short_enough_for_a_lock_screen() -> None:
         alert = Alert(str(uuid.uuid4()), STAFF.id, kind, "e", NOW, facts)  # type: ignore[arg-type]
         for language in ("uk", "en"):
             assert len(text(alert, language=language, public_name="Нічліжка на Городоцькій", now=NOW)) <= 100  # type: ignore[arg-type]
+
+
+def test_a_sites_staff_hear_first_that_a_resident_is_unseen() -> None:
+    absent = ev.StayAbsent(
+        stay_id=str(uuid.uuid4()),
+        site_id=SITE,
+        confidential=True,
+        group_id=str(uuid.uuid4()),
+        last_seen_at=NOW - timedelta(days=2),
+        ends_at=NOW + timedelta(days=1),
+    )
+
+    assert heard(absent) == {("stay_absent", STAFF.id)}
+    [routed] = route(absent, TEAMS)
+    alert = Alert(str(uuid.uuid4()), STAFF.id, routed.kind, str(uuid.uuid4()), NOW, routed.facts)
+    shown = text(alert, language="en", public_name=None, now=NOW)
+    assert "without check-out" in shown and "crisis room #" in shown

@@ -1,4 +1,4 @@
-"""Field realities: places out of service, turn-aways.
+"""Field realities: places out of service, turn-aways, presence of people staying.
 
 Revision ID: 0004
 Revises: 0003
@@ -24,6 +24,22 @@ def upgrade() -> None:
         batch.add_column(sa.Column("out_of_service_reason", sa.String(20), nullable=True))
         batch.add_column(sa.Column("out_of_service_until", UTCDateTime, nullable=True))
         batch.create_index("ix_places_out_of_service_until", ["out_of_service_until"])
+    with op.batch_alter_table("stays") as batch:
+        batch.add_column(sa.Column("last_seen_at", UTCDateTime, nullable=True))
+        batch.add_column(sa.Column("leaves_at", UTCDateTime, nullable=True))
+    # Stays already open at sites that keep people for days were last seen when they were recorded.
+    op.execute(
+        "UPDATE stays SET last_seen_at = recorded_at WHERE ended_at IS NULL AND site_id IN "
+        "(SELECT id FROM sites WHERE kind <> 'night_shelter')"
+    )
+    for column in ("last_seen_at", "leaves_at"):
+        op.create_index(
+            f"ix_stays_open_{column}",
+            "stays",
+            [column],
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        )
     op.create_table(
         "turnaways",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -53,6 +69,11 @@ def downgrade() -> None:
     op.drop_index("ix_turnaways_night", "turnaways")
     op.drop_index("ix_turnaways_site_id_night", "turnaways")
     op.drop_table("turnaways")
+    op.drop_index("ix_stays_open_leaves_at", "stays")
+    op.drop_index("ix_stays_open_last_seen_at", "stays")
+    with op.batch_alter_table("stays") as batch:
+        batch.drop_column("leaves_at")
+        batch.drop_column("last_seen_at")
     with op.batch_alter_table("places") as batch:
         batch.drop_index("ix_places_out_of_service_until")
         batch.drop_column("out_of_service_until")
