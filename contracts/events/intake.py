@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from contracts.events.base import Event, NeedsFacts, PartyFacts, Source, Urgency
+from contracts.events.base import Event, NeedsFacts, PartyFacts, Source, Urgency, UtcTime
 from contracts.naming import EventKind
 
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
@@ -28,6 +28,9 @@ class ReferralCreated(Event, frozen=True):
     needs: NeedsFacts
     location: ApproxLocation
     urgency: Urgency
+    # The person's id, when the referral names one: placement skips the sites they are restricted
+    # from. An id only; the record stays in intake.
+    person_id: str | None = None
 
 
 class ReferralCancelled(Event, frozen=True):
@@ -35,3 +38,14 @@ class ReferralCancelled(Event, frozen=True):
     referral_id: str
     team_id: str | None
     reason: Literal["by_team", "arrived_elsewhere", "duplicate", "other"] = "by_team"
+
+
+class RestrictionImposed(Event, frozen=True):
+    """A supervisor restricted a person from one site (`site_id`) or from all (None) until a time.
+    Ids and the date only: the reason and the record stay in intake."""
+
+    KIND = EventKind("intake", "restriction", "imposed", 1)
+    restriction_id: str
+    person_id: str
+    site_id: str | None
+    until: UtcTime

@@ -169,6 +169,16 @@ stays = Table(
     ),
 )
 
+# intake's restrictions, as far as beds needs them: who, where (None: everywhere), until when.
+restrictions = Table(
+    "restrictions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("person_id", ID, nullable=False, index=True),
+    sa.Column("site_id", ID, nullable=True),
+    sa.Column("until", UTCDateTime, nullable=False),
+)
+
 # Someone a full site could not take: coded facts only (the unmet demand in the reports).
 turnaways = Table(
     "turnaways",
@@ -261,5 +271,6 @@ placements = Table(
     sa.Column("referred_at", UTCDateTime, nullable=False),
     sa.Column("waitlisted_until", UTCDateTime, nullable=True),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("person_id", ID, nullable=True),
     sa.Index("ix_placements_status_urgency_rank_referred_at", "status", "urgency_rank", "referred_at"),
 )

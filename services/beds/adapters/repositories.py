@@ -16,11 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.clock import Clock
 from common.uow import HasEvents
-from services.beds.adapters.orm import holds, nightly_ledger, place_claims, places, rooms, sites, stays
+from services.beds.adapters.orm import (
+    holds,
+    nightly_ledger,
+    place_claims,
+    places,
+    restrictions,
+    rooms,
+    sites,
+    stays,
+)
 from services.beds.domain.claims import PlaceClaim
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold
 from services.beds.domain.nights import NightFigures, StayInterval
+from services.beds.domain.restrictions import Restriction
 from services.beds.domain.sites import Place, Room, Site
 from services.beds.domain.stays import LIMIT_WARNING_LEAD, Stay, absence_warning_lead
 from services.beds.domain.turnaways import Turnaway
@@ -340,3 +350,26 @@ class LedgerRepository:
             .values(revision=previous + 1, **values)
         )
         return previous + 1
+
+
+class RestrictionRepository:
+    """intake's restrictions as beds knows them (ids and dates)."""
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def add(self, restriction: Restriction) -> None:
+        await self.session.execute(
+            sa.insert(restrictions).values(
+                id=restriction.id,
+                person_id=restriction.person_id,
+                site_id=restriction.site_id,
+                until=restriction.until,
+            )
+        )
+
+    async def of_person(self, person_id: str, now: datetime) -> list[Restriction]:
+        rows = await self.session.execute(
+            sa.select(restrictions).where(restrictions.c.person_id == person_id, restrictions.c.until > now)
+        )
+        return [Restriction(r.id, r.person_id, r.site_id, r.until) for r in rows]

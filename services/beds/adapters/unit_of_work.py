@@ -9,6 +9,7 @@ from services.beds.adapters.queries import BedsReads
 from services.beds.adapters.repositories import (
     HoldRepository,
     LedgerRepository,
+    RestrictionRepository,
     SiteRepository,
     StayRepository,
 )
@@ -23,6 +24,7 @@ class BedsUnitOfWork(UnitOfWork):
     ledger: LedgerRepository
     reads: BedsReads
     placements: PlacementRepository
+    restrictions: RestrictionRepository
 
     def _start(self) -> None:
         self.sites = SiteRepository(self.session, self)
@@ -31,6 +33,7 @@ class BedsUnitOfWork(UnitOfWork):
         self.ledger = LedgerRepository(self.session)
         self.reads = BedsReads(self.session)
         self.placements = PlacementRepository(self.session, self)
+        self.restrictions = RestrictionRepository(self.session)
 
     async def _before_commit(self) -> None:
         await self.sites.persist_new()

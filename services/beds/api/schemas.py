@@ -128,6 +128,9 @@ class CheckinIn(Strict):
     started_at: AwareTime | None = None
     source: Source | None = None
     referral_id: Uuid | None = None
+    person_id: Annotated[
+        Uuid | None, msgspec.Meta(description="intake's person id: a site that restricts them answers 409")
+    ] = None
 
     def __post_init__(self) -> None:
         check_year("started_at", self.started_at)
@@ -148,6 +151,9 @@ class HoldIn(Strict):
     eta_minutes: Annotated[int, msgspec.Meta(ge=1, le=720)] | None = None
     referral_id: Uuid | None = None
     source: Source | None = None
+    person_id: Annotated[
+        Uuid | None, msgspec.Meta(description="intake's person id: a site that restricts them answers 409")
+    ] = None
 
 
 class HoldExtensionIn(Strict):

@@ -32,6 +32,7 @@ class StaysController(Controller):
             started_at=data.started_at,
             source=data.source,
             referral_id=data.referral_id,
+            person_id=data.person_id,
         )
         return await bus.write(command, views.placed, result_type=rm.CheckIn)
 

@@ -98,6 +98,7 @@ class CheckIn(Command, frozen=True):
     started_at: datetime | None = None
     source: str | None = None
     referral_id: str | None = None
+    person_id: str | None = None
 
 
 class CheckOut(Command, frozen=True):
@@ -136,6 +137,7 @@ class PlaceHold(Command, frozen=True):
     eta_minutes: int | None = None
     referral_id: str | None = None
     source: str | None = None
+    person_id: str | None = None
 
 
 class ExtendHold(Command, frozen=True):

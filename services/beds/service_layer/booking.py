@@ -16,6 +16,8 @@ from services.beds.domain import commands as c
 from services.beds.domain.access import Actor, absent, verdict
 from services.beds.domain.floor import Holder, SiteFloor
 from services.beds.domain.holds import Hold
+from services.beds.domain.restrictions import Restriction, admit
+from services.beds.domain.sites import Site
 from services.beds.domain.stays import Stay, check_started_at
 from services.beds.service_layer.results import HoldState, Placed, StayState, TurnawayState
 
@@ -35,11 +37,41 @@ async def site_floor(
     return floor
 
 
+async def admitted(
+    uow: BedsUnitOfWork, actor: Actor, site: Site, person_id: str | None, now: datetime
+) -> Restriction | None:
+    """409 when the person is restricted from this site; in cold-weather mode the restriction
+    it overrides, which the caller audits once the party is in."""
+    if person_id is None:
+        return None
+    return admit(await uow.restrictions.of_person(person_id, now), site, now)
+
+
+async def audit_override(
+    uow: BedsUnitOfWork, actor: Actor, overridden: Restriction, site: Site, admitted_as: str, object_id: str
+) -> None:
+    await uow.audit(
+        actor=actor.subject,
+        actor_role=actor.role,
+        action="restriction.overridden",
+        object_type=admitted_as,
+        object_id=object_id,
+        reason="cold_weather",
+        detail={
+            "restriction_id": overridden.id,
+            "person_id": overridden.person_id,
+            "site_id": site.id,
+            "until": overridden.until.isoformat(),
+        },
+    )
+
+
 async def check_in(command: c.CheckIn, actor: Actor, uow: BedsUnitOfWork) -> Placed:
     now = uow.clock.now()
     started = check_started_at(command.started_at, now)
     floor = await site_floor(uow, command, command.site_id, since=started)
     verdict(command, actor, floor.site)
+    overridden = await admitted(uow, actor, floor.site, command.person_id, now)
     stays = floor.check_in(
         command.party,
         command.needs,
@@ -49,6 +81,8 @@ async def check_in(command: c.CheckIn, actor: Actor, uow: BedsUnitOfWork) -> Pla
         team_id=actor.team_id,
         referral_id=command.referral_id,
     )
+    if overridden is not None:
+        await audit_override(uow, actor, overridden, floor.site, "stay_group", stays[0].group_id)
     if stays[0].backdated:
         await uow.audit(
             actor=actor.subject,
@@ -153,6 +187,7 @@ async def confirm_presence(command: c.ConfirmPresence, actor: Actor, uow: BedsUn
 async def place_hold(command: c.PlaceHold, actor: Actor, uow: BedsUnitOfWork) -> HoldState:
     floor = await site_floor(uow, command, command.site_id)
     verdict(command, actor, floor.site)
+    overridden = await admitted(uow, actor, floor.site, command.person_id, uow.clock.now())
     hold = floor.place_hold(
         command.party,
         command.needs,
@@ -162,6 +197,8 @@ async def place_hold(command: c.PlaceHold, actor: Actor, uow: BedsUnitOfWork) ->
         source=command.source or default_source(actor),
         referral_id=command.referral_id,
     )
+    if overridden is not None:
+        await audit_override(uow, actor, overridden, floor.site, "hold", hold.id)
     return HoldState(hold, floor.hold_places(hold), floor.site)
 
 

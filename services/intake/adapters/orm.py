@@ -71,6 +71,19 @@ person_reads = Table(
     sa.Column("reason", String(200), nullable=False),
 )
 
+# Who may not come where, until when, and why (a code); beds learns the ids and the date only.
+restrictions = Table(
+    "restrictions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("person_id", ID, sa.ForeignKey("people.id"), nullable=False, index=True),
+    sa.Column("site_id", ID, nullable=True),
+    sa.Column("until", UTCDateTime, nullable=False),
+    sa.Column("reason", String(20), nullable=False),
+    sa.Column("imposed_by", String(200), nullable=False),
+    sa.Column("imposed_at", UTCDateTime, nullable=False),
+)
+
 trips = Table(
     "trips",
     metadata,

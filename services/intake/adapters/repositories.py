@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.uow import HasEvents
 from contracts.events.base import NeedsFacts, PartyFacts
-from services.intake.adapters.orm import people, person_reads, referrals, trips
+from services.intake.adapters.orm import people, person_reads, referrals, restrictions, trips
 from services.intake.domain.people import Person
 from services.intake.domain.referrals import Referral
+from services.intake.domain.restrictions import Restriction
 from services.intake.domain.trips import Trip
 
 
@@ -189,6 +190,26 @@ class PeopleRepository:
                 reason=reason,
             )
         )
+
+
+class RestrictionRepository:
+    def __init__(self, session: AsyncSession, uow: Tracker):
+        self.session = session
+        self.uow = uow
+
+    async def add(self, restriction: Restriction) -> None:
+        await self.session.execute(
+            sa.insert(restrictions).values(
+                id=restriction.id,
+                person_id=restriction.person_id,
+                site_id=restriction.site_id,
+                until=restriction.until,
+                reason=restriction.reason,
+                imposed_by=restriction.imposed_by,
+                imposed_at=restriction.imposed_at,
+            )
+        )
+        self.uow.track(restriction)
 
 
 class TripRepository:

@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from services.intake.api import urls
 from services.intake.api.dependencies import Dispatch
-from services.intake.api.schemas import ReferralIn
+from services.intake.api.schemas import ReferralIn, RestrictionIn
 from services.intake.domain import commands as c
 from services.intake.domain.referrals import Status
 from services.intake.service_layer import read_models as rm
@@ -72,3 +72,16 @@ class PeopleController(Controller):
     )
     async def anonymise(self, person_id: FromPath[str], bus: NamedDependency[Dispatch]) -> Response[rm.Done]:
         return await bus.write(c.AnonymisePerson(person_id=person_id), views.anonymised, result_type=rm.Done)
+
+    @post(
+        urls.PERSON_RESTRICTIONS,
+        status_code=201,
+        summary="Restrict a person from a site or all sites until a date, for a coded reason (supervisor)",
+    )
+    async def restrict(
+        self, person_id: FromPath[str], data: JSONBody[RestrictionIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.RestrictionView]:
+        command = c.RestrictPerson(
+            person_id=person_id, until=data.until, reason=data.reason, site_id=data.site_id
+        )
+        return await bus.write(command, views.restriction, result_type=rm.RestrictionView, status=201)

@@ -76,6 +76,7 @@ ACCESS: dict[type, Access] = {
     c.GetReferral: _access(EVERYONE, its_team_or_overseer, "referral"),
     c.ListReferrals: _access(EVERYONE, its_team_or_overseer, "referral"),
     c.AnonymisePerson: _access("supervisor", nobody_else, "person"),
+    c.RestrictPerson: _access("supervisor", nobody_else, "person"),
     c.RecordPersonRead: _access(EVERYONE, nobody_else, "person"),
     c.RecordTrip: _access("patrol crisis_team", nobody_else, "trip"),
     c.ListTrips: _access(EVERYONE, nobody_else, "trip"),

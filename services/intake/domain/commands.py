@@ -45,6 +45,13 @@ class AnonymisePerson(Command, frozen=True):
     person_id: str
 
 
+class RestrictPerson(Command, frozen=True):
+    person_id: str
+    until: datetime
+    reason: str
+    site_id: str | None = None
+
+
 class RecordPersonRead(Command, frozen=True):
     """Left behind by a read of a DV person's record: who looked, when, and why."""
 

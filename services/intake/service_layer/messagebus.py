@@ -17,6 +17,7 @@ COMMANDS: dict[type, Handler[Actor, Any]] = {
     c.CreateReferral: referrals.create_referral,
     c.CancelReferral: referrals.cancel_referral,
     c.AnonymisePerson: referrals.anonymise_person,
+    c.RestrictPerson: referrals.restrict_person,
     c.RecordPersonRead: referrals.record_person_read,
     c.RecordTrip: trips.record_trip,
 }

@@ -75,3 +75,12 @@ class TripPage(msgspec.Struct, frozen=True):
     total: int
     limit: int
     offset: int
+
+
+class RestrictionView(msgspec.Struct, frozen=True):
+    id: str
+    person_id: str
+    site_id: str | None
+    until: datetime
+    reason: str
+    imposed_at: datetime

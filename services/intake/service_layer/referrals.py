@@ -11,6 +11,7 @@ from services.intake.domain import commands as c
 from services.intake.domain.access import Actor, absent, team_scope, verdict
 from services.intake.domain.people import Person
 from services.intake.domain.referrals import Referral
+from services.intake.domain.restrictions import Restriction
 from services.intake.service_layer.results import ReferralSeen, ReferralsSeen
 
 MAX_PAGE = 200
@@ -102,6 +103,37 @@ async def anonymise_person(command: c.AnonymisePerson, actor: Actor, uow: Intake
             object_id=person.id,
         )
     return person
+
+
+async def restrict_person(command: c.RestrictPerson, actor: Actor, uow: IntakeUnitOfWork) -> Restriction:
+    """Audited with its reason code; the event carries ids and the date only."""
+    person = await uow.people.get(command.person_id)
+    if person is None:
+        raise absent(command)
+    restriction = Restriction.impose(
+        id=new_id(),
+        person_id=person.id,
+        site_id=command.site_id,
+        until=command.until,
+        reason=command.reason,
+        imposed_by=actor.subject,
+        now=uow.clock.now(),
+    )
+    await uow.restrictions.add(restriction)
+    await uow.audit(
+        actor=actor.subject,
+        actor_role=actor.role,
+        action="person.restricted",
+        object_type="person",
+        object_id=person.id,
+        reason=restriction.reason,
+        detail={
+            "restriction_id": restriction.id,
+            "site_id": restriction.site_id,
+            "until": restriction.until.isoformat(),
+        },
+    )
+    return restriction
 
 
 async def record_person_read(command: c.RecordPersonRead, actor: Actor, uow: IntakeUnitOfWork) -> None:

@@ -94,3 +94,42 @@ def test_anonymising_erases_the_personal_fields_for_good_and_keeps_coded_facts()
     assert (person.name, person.birth_year, person.phone, person.notes) == (None, None, None, None)
     assert person.gender == "female" and person.dv and person.anonymised_at == LATER
     assert not person.anonymise(LATER + timedelta(days=1))
+
+
+def test_a_restriction_lies_ahead_has_a_coded_reason_and_announces_ids_only() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import pytest
+
+    from common.errors import RuleViolation
+    from contracts.events import intake as iv
+    from services.intake.domain.restrictions import Restriction
+
+    now = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    made = Restriction.impose(
+        id="r-1",
+        person_id="p-1",
+        site_id=None,
+        until=now + timedelta(days=3),
+        reason="theft",
+        imposed_by="supervisor-1",
+        now=now,
+    )
+    [event] = made.events
+    assert isinstance(event, iv.RestrictionImposed)
+    assert (event.person_id, event.site_id, event.until) == ("p-1", None, now + timedelta(days=3))
+    for until, reason in (
+        (now, "theft"),
+        (now + timedelta(days=400), "theft"),
+        (now + timedelta(days=1), "rude"),
+    ):
+        with pytest.raises(RuleViolation):
+            Restriction.impose(
+                id="r-2",
+                person_id="p-1",
+                site_id=None,
+                until=until,
+                reason=reason,
+                imposed_by="supervisor-1",
+                now=now,
+            )

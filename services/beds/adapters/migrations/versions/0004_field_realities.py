@@ -1,4 +1,5 @@
-"""Field realities: places out of service, turn-aways, presence of people staying.
+"""Field realities: places out of service, turn-aways, presence of people staying, and intake's
+restrictions (ids and dates), which placement and check-in respect.
 
 Revision ID: 0004
 Revises: 0003
@@ -41,6 +42,16 @@ def upgrade() -> None:
             postgresql_where=sa.text("ended_at IS NULL"),
         )
     op.create_table(
+        "restrictions",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("person_id", sa.String(36), nullable=False),
+        sa.Column("site_id", sa.String(36), nullable=True),
+        sa.Column("until", UTCDateTime, nullable=False),
+    )
+    op.create_index("ix_restrictions_person_id", "restrictions", ["person_id"])
+    with op.batch_alter_table("placements") as batch:
+        batch.add_column(sa.Column("person_id", sa.String(36), nullable=True))
+    op.create_table(
         "turnaways",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column(
@@ -66,6 +77,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("placements") as batch:
+        batch.drop_column("person_id")
+    op.drop_index("ix_restrictions_person_id", "restrictions")
+    op.drop_table("restrictions")
     op.drop_index("ix_turnaways_night", "turnaways")
     op.drop_index("ix_turnaways_site_id_night", "turnaways")
     op.drop_table("turnaways")
