@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from common.errors import Conflict
+from common.errors import Conflict, RuleViolation
+from contracts.events import intake as iv
 from contracts.events.base import NeedsFacts, PartyFacts
 from contracts.events.intake import ReferralCancelled, ReferralCreated
 from services.intake.domain.access import Actor
 from services.intake.domain.people import Person
 from services.intake.domain.referrals import Referral
+from services.intake.domain.restrictions import Restriction
 
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=5)
@@ -97,14 +99,6 @@ def test_anonymising_erases_the_personal_fields_for_good_and_keeps_coded_facts()
 
 
 def test_a_restriction_lies_ahead_has_a_coded_reason_and_announces_ids_only() -> None:
-    from datetime import UTC, datetime, timedelta
-
-    import pytest
-
-    from common.errors import RuleViolation
-    from contracts.events import intake as iv
-    from services.intake.domain.restrictions import Restriction
-
     now = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
     made = Restriction.impose(
         id="r-1",
