@@ -49,3 +49,19 @@ class RestrictionImposed(Event, frozen=True):
     person_id: str
     site_id: str | None
     until: UtcTime
+
+
+class CardIssued(Event, frozen=True):
+    """An express check-in card for a person: beds keeps the token's digest to resolve a scan to
+    the person's id. The token itself never leaves intake's answer to the one who prints it."""
+
+    KIND = EventKind("intake", "card", "issued", 1)
+    card_id: str
+    person_id: str
+    token_digest: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
+
+
+class CardRevoked(Event, frozen=True):
+    KIND = EventKind("intake", "card", "revoked", 1)
+    card_id: str
+    person_id: str

@@ -34,7 +34,7 @@ def build_runtime(
     bus = beds_bus(runtime.unit_of_work)
     placer = Placer(bus, runtime.unit_of_work, read=runtime.read, waitlist_hours=settings.waitlist_hours)
     runtime.subscribe(Subscription("beds-placement", INTAKE, placer.handlers()))
-    runtime.subscribe(Subscription("beds-restrictions", INTAKE, Placer.restriction_handlers()))
+    runtime.subscribe(Subscription("beds-people", INTAKE, Placer.people_handlers()))
     clocks = BedsClocks(runtime.unit_of_work, read=runtime.read, absent_nights=settings.absent_nights)
     runtime.run_clocks([*clocks.jobs(), *placer.jobs()], next_due=clocks.next_due)
     return runtime, bus

@@ -113,7 +113,9 @@ holds = Table(
     sa.Column("holder_team_id", String(64), nullable=True),
     sa.Column("referral_id", String(64), nullable=True, index=True),
     sa.Column("source", String(20), nullable=False),
+    sa.Column("person_id", ID, nullable=True),
     sa.Index("ix_holds_status_expires_at", "status", "expires_at"),
+    sa.Index("ix_holds_person_id", "person_id"),
     sa.Index("ix_holds_status_warn_at", "status", "warn_at"),
 )
 
@@ -177,6 +179,15 @@ restrictions = Table(
     sa.Column("person_id", ID, nullable=False, index=True),
     sa.Column("site_id", ID, nullable=True),
     sa.Column("until", UTCDateTime, nullable=False),
+)
+
+# intake's express check-in cards, as beds needs them: a token's digest resolves to a person id.
+cards = Table(
+    "cards",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("person_id", ID, nullable=False),
+    sa.Column("token_digest", String(64), nullable=False, unique=True),
 )
 
 # Someone a full site could not take: coded facts only (the unmet demand in the reports).

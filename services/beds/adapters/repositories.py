@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.clock import Clock
 from common.uow import HasEvents
 from services.beds.adapters.orm import (
+    cards,
     holds,
     nightly_ledger,
     place_claims,
@@ -203,6 +204,15 @@ class HoldRepository:
             self.uow.track(hold)
         return hold
 
+    async def active_for_person(self, site_id: str, person_id: str) -> str | None:
+        """The person's active hold at this site, if any (a card scan checks them in on it)."""
+        return await self.session.scalar(
+            sa.select(holds.c.id)
+            .where(holds.c.site_id == site_id, holds.c.person_id == person_id, holds.c.status == "active")
+            .order_by(holds.c.placed_at)
+            .limit(1)
+        )
+
     async def due_to_expire(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
         rows = await self.session.execute(
             sa.select(holds.c.id, holds.c.site_id)
@@ -373,3 +383,23 @@ class RestrictionRepository:
             sa.select(restrictions).where(restrictions.c.person_id == person_id, restrictions.c.until > now)
         )
         return [Restriction(r.id, r.person_id, r.site_id, r.until) for r in rows]
+
+
+class CardRepository:
+    """intake's express check-in cards as beds knows them: a token's digest and a person id."""
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def add(self, card_id: str, person_id: str, token_digest: str) -> None:
+        await self.session.execute(
+            sa.insert(cards).values(id=card_id, person_id=person_id, token_digest=token_digest)
+        )
+
+    async def revoke(self, card_id: str) -> None:
+        await self.session.execute(sa.delete(cards).where(cards.c.id == card_id))
+
+    async def person_of(self, token_digest: str) -> str | None:
+        return await self.session.scalar(
+            sa.select(cards.c.person_id).where(cards.c.token_digest == token_digest)
+        )

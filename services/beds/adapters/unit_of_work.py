@@ -7,6 +7,7 @@ from services.beds.adapters.orm import start_mappers
 from services.beds.adapters.placements import PlacementRepository
 from services.beds.adapters.queries import BedsReads
 from services.beds.adapters.repositories import (
+    CardRepository,
     HoldRepository,
     LedgerRepository,
     RestrictionRepository,
@@ -25,6 +26,7 @@ class BedsUnitOfWork(UnitOfWork):
     reads: BedsReads
     placements: PlacementRepository
     restrictions: RestrictionRepository
+    cards: CardRepository
 
     def _start(self) -> None:
         self.sites = SiteRepository(self.session, self)
@@ -34,6 +36,7 @@ class BedsUnitOfWork(UnitOfWork):
         self.reads = BedsReads(self.session)
         self.placements = PlacementRepository(self.session, self)
         self.restrictions = RestrictionRepository(self.session)
+        self.cards = CardRepository(self.session)
 
     async def _before_commit(self) -> None:
         await self.sites.persist_new()

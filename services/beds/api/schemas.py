@@ -160,6 +160,15 @@ class HoldExtensionIn(Strict):
     minutes: Annotated[int, msgspec.Meta(ge=1, le=720)]
 
 
+class ScanIn(Strict):
+    """What the board page read from an express check-in card's QR code, and — for someone
+    without a hold here — who arrives with them."""
+
+    token: Annotated[str, msgspec.Meta(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+    party: PartyIn | None = None
+    needs: NeedsIn | None = None
+
+
 class PresenceIn(Strict):
     """A roll call: the stays whose people were seen here tonight (ids from the board)."""
 

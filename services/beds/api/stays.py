@@ -8,7 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.beds.api import urls
 from services.beds.api.dependencies import Dispatch
-from services.beds.api.schemas import CheckinIn, MoveIn, PresenceIn, StayExtensionIn, needs_of
+from services.beds.api.schemas import CheckinIn, MoveIn, PresenceIn, ScanIn, StayExtensionIn, needs_of
 from services.beds.domain import commands as c
 from services.beds.service_layer import read_models as rm
 from services.beds.service_layer import views
@@ -78,3 +78,19 @@ class StaysController(Controller):
     ) -> Response[rm.CheckIn]:
         command = c.ConfirmPresence(site_id=site_id, stay_ids=tuple(data.stay_ids))
         return await bus.write(command, views.placed, result_type=rm.CheckIn, status=200)
+
+    @post(
+        urls.SITE_SCANS,
+        status_code=201,
+        summary="Scan an express check-in card: their hold here becomes a stay, or the party is checked in",
+    )
+    async def scan(
+        self, site_id: FromPath[str], data: JSONBody[ScanIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.CheckIn]:
+        command = c.ScanCard(
+            site_id=site_id,
+            token=data.token,
+            party=data.party.to_domain() if data.party else None,
+            needs=needs_of(data.needs),
+        )
+        return await bus.write(command, views.placed, result_type=rm.CheckIn)

@@ -118,6 +118,7 @@ ACCESS: dict[type, Access] = {
     c.TakeOutOfService: _access("shelter_staff supervisor", inside, "place"),
     c.PutBackInService: _access("shelter_staff supervisor", inside, "place"),
     c.CheckIn: _access("shelter_staff crisis_team", at_the_door, "site"),
+    c.ScanCard: _access("shelter_staff crisis_team", at_the_door, "site"),
     c.CheckOut: _access("shelter_staff crisis_team", inside, "stay"),
     c.ExtendStay: _access("supervisor", inside, "stay"),
     c.ConfirmPresence: _access("shelter_staff crisis_team", inside, "site"),

@@ -101,6 +101,16 @@ class CheckIn(Command, frozen=True):
     person_id: str | None = None
 
 
+class ScanCard(Command, frozen=True):
+    """An express check-in card scanned at the door: the person's hold here becomes their stay,
+    or — given the party — they are checked in, in one step."""
+
+    site_id: str
+    token: str
+    party: Party | None = None
+    needs: Needs = Needs()
+
+
 class CheckOut(Command, frozen=True):
     stay_id: str
 

@@ -210,6 +210,7 @@ class SiteFloor(Moves, TurnawayDesk, Upkeep):
         holder: Holder,
         source: str,
         referral_id: str | None = None,
+        person_id: str | None = None,
     ) -> Hold:
         self.site.require_active()
         require_site_takes(self.site, needs)
@@ -245,6 +246,7 @@ class SiteFloor(Moves, TurnawayDesk, Upkeep):
                 holder_team_id=holder.team_id,
                 referral_id=referral_id,
                 source=source,
+                person_id=person_id,
             )
             for place in places:
                 self._claim(place, starts_at=now, until=None, hold_id=hold.id)

@@ -8,6 +8,7 @@ Who may do it is the access table's answer (`domain/access.py`), asked once the 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from common.errors import RuleViolation
@@ -93,6 +94,32 @@ async def check_in(command: c.CheckIn, actor: Actor, uow: BedsUnitOfWork) -> Pla
             detail={"started_at": started.isoformat(), "people": len(stays)},
         )
     return Placed(floor, stays, now)
+
+
+async def scan_card(command: c.ScanCard, actor: Actor, uow: BedsUnitOfWork) -> Placed:
+    """The card resolves to intake's person id (never a name): their active hold at this site is
+    fulfilled, else the party given is checked in — restrictions apply either way."""
+    floor = await site_floor(uow, command, command.site_id)
+    verdict(command, actor, floor.site)
+    person_id = await uow.cards.person_of(card_digest(command.token))
+    if person_id is None:
+        raise RuleViolation(
+            "This card is unknown or was revoked; check the person in by hand.", code="card-unknown"
+        )
+    hold_id = await uow.holds.active_for_person(floor.site.id, person_id)
+    if hold_id is not None:
+        return await check_in_from_hold(c.CheckInFromHold(hold_id=hold_id), actor, uow)
+    if command.party is None:
+        raise RuleViolation(
+            "No hold here for this card's holder: give the party to check them in.", code="party-needed"
+        )
+    arrival = c.CheckIn(site_id=floor.site.id, party=command.party, needs=command.needs, person_id=person_id)
+    return await check_in(arrival, actor, uow)
+
+
+def card_digest(token: str) -> str:
+    """What beds keeps of a card (intake's `card.issued`): the SHA-256 of its token."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def _stay_on_floor(
@@ -196,6 +223,7 @@ async def place_hold(command: c.PlaceHold, actor: Actor, uow: BedsUnitOfWork) ->
         holder=Holder(actor.subject, actor.role, actor.team_id),
         source=command.source or default_source(actor),
         referral_id=command.referral_id,
+        person_id=command.person_id,
     )
     if overridden is not None:
         await audit_override(uow, actor, overridden, floor.site, "hold", hold.id)

@@ -29,6 +29,7 @@ COMMANDS: dict[type, Handler[Actor, Any]] = {
     c.PutBackInService: sites.put_back_in_service,
     c.CheckIn: booking.check_in,
     c.CheckOut: booking.check_out,
+    c.ScanCard: booking.scan_card,
     c.ExtendStay: booking.extend_stay,
     c.MoveStay: booking.move_stay,
     c.ConfirmPresence: booking.confirm_presence,

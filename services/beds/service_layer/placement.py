@@ -52,8 +52,13 @@ class Placer:
         self.waitlist_hours = waitlist_hours
 
     @staticmethod
-    def restriction_handlers() -> dict[type[Event], Any]:
-        return {iv.RestrictionImposed: on_restriction_imposed}
+    def people_handlers() -> dict[type[Event], Any]:
+        """What beds keeps of intake's people: restrictions and express check-in cards (ids)."""
+        return {
+            iv.RestrictionImposed: on_restriction_imposed,
+            iv.CardIssued: on_card_issued,
+            iv.CardRevoked: on_card_revoked,
+        }
 
     def handlers(self) -> dict[type[Event], Any]:
         return {
@@ -180,3 +185,11 @@ class Placer:
 async def on_restriction_imposed(event: iv.RestrictionImposed, _: CloudEvent, uow: BedsUnitOfWork) -> None:
     """The read model of intake's restrictions (the consumer's inbox makes a repeat a no-op)."""
     await uow.restrictions.add(Restriction(event.restriction_id, event.person_id, event.site_id, event.until))
+
+
+async def on_card_issued(event: iv.CardIssued, _: CloudEvent, uow: BedsUnitOfWork) -> None:
+    await uow.cards.add(event.card_id, event.person_id, event.token_digest)
+
+
+async def on_card_revoked(event: iv.CardRevoked, _: CloudEvent, uow: BedsUnitOfWork) -> None:
+    await uow.cards.revoke(event.card_id)

@@ -84,6 +84,18 @@ restrictions = Table(
     sa.Column("imposed_at", UTCDateTime, nullable=False),
 )
 
+# Express check-in cards: the token (opaque, no name) is printed as a QR code; beds knows a digest.
+cards = Table(
+    "cards",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("person_id", ID, sa.ForeignKey("people.id"), nullable=False, index=True),
+    sa.Column("token", String(64), nullable=False, unique=True),
+    sa.Column("issued_at", UTCDateTime, nullable=False),
+    sa.Column("issued_by", String(200), nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+)
+
 trips = Table(
     "trips",
     metadata,

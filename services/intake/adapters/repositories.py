@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.uow import HasEvents
 from contracts.events.base import NeedsFacts, PartyFacts
-from services.intake.adapters.orm import people, person_reads, referrals, restrictions, trips
+from services.intake.adapters.orm import cards, people, person_reads, referrals, restrictions, trips
+from services.intake.domain.cards import Card
 from services.intake.domain.people import Person
 from services.intake.domain.referrals import Referral
 from services.intake.domain.restrictions import Restriction
@@ -210,6 +211,46 @@ class RestrictionRepository:
             )
         )
         self.uow.track(restriction)
+
+
+class CardRepository:
+    def __init__(self, session: AsyncSession, uow: Tracker):
+        self.session = session
+        self.uow = uow
+
+    async def add(self, card: Card) -> None:
+        await self.session.execute(
+            sa.insert(cards).values(
+                id=card.id,
+                person_id=card.person_id,
+                token=card.token,
+                issued_at=card.issued_at,
+                issued_by=card.issued_by,
+            )
+        )
+        self.uow.track(card)
+
+    async def active_of(self, person_id: str, *, for_update: bool = False) -> Card | None:
+        query = (
+            sa.select(cards)
+            .where(cards.c.person_id == person_id, cards.c.revoked_at.is_(None))
+            .order_by(cards.c.issued_at.desc())
+            .limit(1)
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        card = Card(row.id, row.person_id, row.token, row.issued_at, row.issued_by, row.revoked_at)
+        if for_update:
+            self.uow.track(card)
+        return card
+
+    async def save_revoked(self, card: Card) -> None:
+        await self.session.execute(
+            sa.update(cards).where(cards.c.id == card.id).values(revoked_at=card.revoked_at)
+        )
 
 
 class TripRepository:

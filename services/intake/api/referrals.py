@@ -74,6 +74,36 @@ class PeopleController(Controller):
         return await bus.write(c.AnonymisePerson(person_id=person_id), views.anonymised, result_type=rm.Done)
 
     @post(
+        urls.PERSON_CARD,
+        status_code=201,
+        summary="Issue an express check-in card (a QR of an opaque token, no name); the last one stops",
+    )
+    async def issue_card(
+        self, person_id: FromPath[str], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.CardView]:
+        return await bus.write(
+            c.IssueCard(person_id=person_id), views.card, result_type=rm.CardView, status=201
+        )
+
+    @get(
+        urls.PERSON_CARD,
+        summary="The person's card, printable: a PNG QR code of its token (staff, supervisor)",
+        media_type="image/png",
+        response_description="image/png: the QR code of the card's token",
+    )
+    async def card(self, person_id: FromPath[str], bus: NamedDependency[Dispatch]) -> Response[bytes]:
+        png = await bus.read(c.GetCard(person_id=person_id), views.card_png)
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    @post(urls.PERSON_CARD_REVOKE, status_code=200, summary="Revoke the person's card: a scan finds nobody")
+    async def revoke_card(
+        self, person_id: FromPath[str], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.CardView]:
+        return await bus.write(
+            c.RevokeCard(person_id=person_id), views.card, result_type=rm.CardView, status=200
+        )
+
+    @post(
         urls.PERSON_RESTRICTIONS,
         status_code=201,
         summary="Restrict a person from a site or all sites until a date, for a coded reason (supervisor)",

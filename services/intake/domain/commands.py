@@ -52,6 +52,20 @@ class RestrictPerson(Command, frozen=True):
     site_id: str | None = None
 
 
+class IssueCard(Command, frozen=True):
+    """A new express check-in card; the person's earlier card stops working."""
+
+    person_id: str
+
+
+class RevokeCard(Command, frozen=True):
+    person_id: str
+
+
+class GetCard(Query, frozen=True):
+    person_id: str
+
+
 class RecordPersonRead(Command, frozen=True):
     """Left behind by a read of a DV person's record: who looked, when, and why."""
 

@@ -84,3 +84,12 @@ class RestrictionView(msgspec.Struct, frozen=True):
     until: datetime
     reason: str
     imposed_at: datetime
+
+
+class CardView(msgspec.Struct, frozen=True):
+    """The card as issued; print it from GET .../card (a PNG). No name: the QR holds a token."""
+
+    id: str
+    person_id: str
+    issued_at: datetime
+    status: str

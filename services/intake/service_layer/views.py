@@ -3,6 +3,7 @@ callers who may know that site exists (`Actor.may_see_site_of`)."""
 
 from __future__ import annotations
 
+from services.intake.domain.cards import Card
 from services.intake.domain.people import Person
 from services.intake.domain.referrals import Referral
 from services.intake.domain.restrictions import Restriction
@@ -78,3 +79,11 @@ def trip_page(page: TripsSeen) -> rm.TripPage:
 
 def restriction(r: Restriction) -> rm.RestrictionView:
     return rm.RestrictionView(r.id, r.person_id, r.site_id, r.until, r.reason, r.imposed_at)
+
+
+def card(c: Card) -> rm.CardView:
+    return rm.CardView(c.id, c.person_id, c.issued_at, "active" if c.active else "revoked")
+
+
+def card_png(c: Card) -> bytes:
+    return c.png()

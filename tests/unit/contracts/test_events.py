@@ -50,8 +50,9 @@ def test_names_follow_the_one_scheme(event_type: type[Event]) -> None:
 
 
 PERSONAL = ("name", "phone", "note", "address", "email", "birth", "person", "reason", "comment")
-# Free text is allowed only where the value is an id, a code, or a public site's public name.
-ALLOWED_FREE_TEXT = {"public_name", "timezone", "alert_kind"}
+# Free text is allowed only where the value is an id, a code, or a public site's public name
+# (`token_digest`: 64 hex characters by its pattern, the SHA-256 of a card's opaque token).
+ALLOWED_FREE_TEXT = {"public_name", "timezone", "alert_kind", "token_digest"}
 
 
 def _str_fields(event_type: type[Event]) -> list[str]:

@@ -11,6 +11,7 @@ from contracts.events import intake as iv
 from contracts.events.base import NeedsFacts, PartyFacts
 from contracts.events.intake import ReferralCancelled, ReferralCreated
 from services.intake.domain.access import Actor
+from services.intake.domain.cards import Card, token_digest
 from services.intake.domain.people import Person
 from services.intake.domain.referrals import Referral
 from services.intake.domain.restrictions import Restriction
@@ -127,3 +128,17 @@ def test_a_restriction_lies_ahead_has_a_coded_reason_and_announces_ids_only() ->
                 imposed_by="supervisor-1",
                 now=now,
             )
+
+
+def test_a_card_carries_an_opaque_token_and_announces_only_its_digest() -> None:
+    now = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    card = Card.issue(id="c-1", person_id="p-1", issued_by="staff-1", now=now)
+    other = Card.issue(id="c-2", person_id="p-1", issued_by="staff-1", now=now)
+
+    assert card.token.startswith("sbc1.") and card.token != other.token
+    [issued] = card.events
+    assert isinstance(issued, iv.CardIssued)
+    assert issued.token_digest == token_digest(card.token) and card.token not in repr(issued)
+    assert card.png().startswith(b"\x89PNG")
+    assert card.revoke(now) and not card.revoke(now)
+    assert isinstance(card.events[-1], iv.CardRevoked)

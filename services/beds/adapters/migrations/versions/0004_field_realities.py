@@ -1,5 +1,6 @@
 """Field realities: places out of service, turn-aways, presence of people staying, and intake's
-restrictions (ids and dates), which placement and check-in respect.
+restrictions (ids and dates), which placement and check-in respect, and their express check-in
+cards (a token's digest → a person id; holds remember the person a card scan finds).
 
 Revision ID: 0004
 Revises: 0003
@@ -51,6 +52,16 @@ def upgrade() -> None:
     op.create_index("ix_restrictions_person_id", "restrictions", ["person_id"])
     with op.batch_alter_table("placements") as batch:
         batch.add_column(sa.Column("person_id", sa.String(36), nullable=True))
+    with op.batch_alter_table("holds") as batch:
+        batch.add_column(sa.Column("person_id", sa.String(36), nullable=True))
+        batch.create_index("ix_holds_person_id", ["person_id"])
+    op.create_table(
+        "cards",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("person_id", sa.String(36), nullable=False),
+        sa.Column("token_digest", sa.String(64), nullable=False),
+        sa.UniqueConstraint("token_digest", name="uq_cards_token_digest"),
+    )
     op.create_table(
         "turnaways",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -77,6 +88,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("cards")
+    with op.batch_alter_table("holds") as batch:
+        batch.drop_index("ix_holds_person_id")
+        batch.drop_column("person_id")
     with op.batch_alter_table("placements") as batch:
         batch.drop_column("person_id")
     op.drop_index("ix_restrictions_person_id", "restrictions")

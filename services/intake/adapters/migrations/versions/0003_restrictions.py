@@ -1,4 +1,5 @@
-"""Restrictions ("bans"): who may not come where, until when, and why (a code).
+"""Restrictions ("bans"): who may not come where, until when, and why (a code); express
+check-in cards (an opaque token printed as a QR code).
 
 Revision ID: 0003
 Revises: 0002
@@ -35,8 +36,26 @@ def upgrade() -> None:
         sa.Column("imposed_at", UTCDateTime, nullable=False),
     )
     op.create_index("ix_restrictions_person_id", "restrictions", ["person_id"])
+    op.create_table(
+        "cards",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column(
+            "person_id",
+            sa.String(36),
+            sa.ForeignKey("people.id", name="fk_cards_person_id_people"),
+            nullable=False,
+        ),
+        sa.Column("token", sa.String(64), nullable=False),
+        sa.Column("issued_at", UTCDateTime, nullable=False),
+        sa.Column("issued_by", sa.String(200), nullable=False),
+        sa.Column("revoked_at", UTCDateTime, nullable=True),
+        sa.UniqueConstraint("token", name="uq_cards_token"),
+    )
+    op.create_index("ix_cards_person_id", "cards", ["person_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_cards_person_id", "cards")
+    op.drop_table("cards")
     op.drop_index("ix_restrictions_person_id", "restrictions")
     op.drop_table("restrictions")
