@@ -20,6 +20,8 @@ Environment variables (all optional):
                                  (default API https://api.telegram.org)
   SHELTERBEDS_SMTP_HOST, SHELTERBEDS_SMTP_PORT, SHELTERBEDS_SMTP_FROM  notifications' e-mail
   SHELTERBEDS_ESCALATE_AFTER_MINUTES  an unacknowledged on_the_way goes to supervisors (10, virtual)
+  SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS  how long one send to a peer may take (10, real seconds); a
+                                 delivery claimed by a worker that died is sent again 3x this later
   SHELTERBEDS_ABSENT_NIGHTS      beds: a stay with no presence confirmed for this many nights ends as
                                  "left without check-out", the site warned a night before (3)
 """
@@ -168,6 +170,7 @@ def settings_from_env(
         "smtp_port": int(env.get("SHELTERBEDS_SMTP_PORT", "25")),
         "smtp_from": env.get("SHELTERBEDS_SMTP_FROM", "shelterbeds@localhost"),
         "escalate_after_minutes": float(env.get("SHELTERBEDS_ESCALATE_AFTER_MINUTES", "10")),
+        "delivery_timeout_seconds": float(env.get("SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS", "10")),
         "waitlist_hours": float(env.get("SHELTERBEDS_WAITLIST_HOURS", "12")),
         "absent_nights": int(env.get("SHELTERBEDS_ABSENT_NIGHTS", "3")),
     }
