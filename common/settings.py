@@ -23,6 +23,8 @@ Environment variables (all optional):
   SHELTERBEDS_ESCALATE_AFTER_MINUTES  an unacknowledged on_the_way goes to supervisors (10, virtual)
   SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS  how long one send to a peer may take (10, real seconds); a
                                  delivery claimed by a worker that died is sent again 3x this later
+  SHELTERBEDS_ABSENT_NIGHTS      beds: a stay with no presence confirmed for this many nights ends as
+                                 "left without check-out", the site warned a night before (3)
 """
 
 from __future__ import annotations
@@ -85,6 +87,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     waitlist_hours: Positive = 12.0
     writes_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 120  # per token (common.rate_limits)
     address_requests_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 60  # sign-in, open data
+    # beds: a stay (not at a night shelter) without presence confirmed for this many nights ends
+    # as "left without check-out"; the site is warned a night before.
+    absent_nights: Annotated[int, msgspec.Meta(ge=1, le=60)] = 3
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -185,6 +190,7 @@ def settings_from_env(
         "waitlist_hours": float(env.get("SHELTERBEDS_WAITLIST_HOURS", "12")),
         "writes_per_minute": int(env.get("SHELTERBEDS_WRITES_PER_MINUTE", "120")),
         "address_requests_per_minute": int(env.get("SHELTERBEDS_ADDRESS_REQUESTS_PER_MINUTE", "60")),
+        "absent_nights": int(env.get("SHELTERBEDS_ABSENT_NIGHTS", "3")),
     }
     values.update(overrides)
     if "secret" not in values:

@@ -24,6 +24,9 @@ PlaceKind = Literal["bed", "mat"]
 StayPlaceKind = Literal["bed", "mat", "over_capacity"]
 Source = Literal["patrol", "mobile_team", "police", "phone", "walk_in", "contact_centre"]
 Urgency = Literal["routine", "urgent", "emergency"]
+# Why a place is out of service: a code, never free text (events and logs carry no notes).
+OutOfServiceReason = Literal["repair", "cleaning", "pests", "damage", "quarantine", "other"]
+TurnawayReason = Literal["full", "no_fitting_room", "needs_not_met", "other"]
 Role = Literal["shelter_staff", "patrol", "crisis_team", "supervisor", "admin"]
 
 

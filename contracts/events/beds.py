@@ -9,11 +9,14 @@ from contracts.events.base import (
     Event,
     NeedsFacts,
     Night,
+    OutOfServiceReason,
     PartyFacts,
+    PlaceKind,
     Restriction,
     SiteKind,
     Source,
     StayPlaceKind,
+    TurnawayReason,
     UtcTime,
 )
 from contracts.naming import EventKind
@@ -76,6 +79,9 @@ class CapacityChanged(Event, frozen=True):
     mats_total: Count
     mats_used: Count
     over_capacity: Count
+    # Places out of service are not in the totals; added later, so a missing field means none.
+    beds_out_of_service: Count = 0
+    mats_out_of_service: Count = 0
 
 
 class OverflowStarted(Event, frozen=True):
@@ -117,6 +123,30 @@ class ColdWeatherSwitchedOff(Event, frozen=True):
     site_id: str
     confidential: bool
     mats_total: Count
+
+
+class PlaceOutOfService(Event, frozen=True):
+    """A bed or mat is taken out of service (repair, pests, cleaning): offered to nobody until it
+    is back. `until`: when the clocks put it back by themselves, if that was given."""
+
+    KIND = _beds("place", "out_of_service")
+    place_id: str
+    site_id: str
+    room_id: str | None
+    confidential: bool
+    place_kind: PlaceKind
+    reason: OutOfServiceReason
+    until: UtcTime | None = None
+
+
+class PlaceBackInService(Event, frozen=True):
+    KIND = _beds("place", "back_in_service")
+    place_id: str
+    site_id: str
+    room_id: str | None
+    confidential: bool
+    place_kind: PlaceKind
+    by_the_clock: bool = False
 
 
 # -- holds -------------------------------------------------------------------------------------
@@ -187,7 +217,27 @@ class StayStarted(StayFacts, frozen=True):
 class StayEnded(StayFacts, frozen=True):
     KIND = _beds("stay", "ended")
     ended_at: UtcTime
-    reason: Literal["checkout", "rollover"]
+    # `left`: no presence confirmed for the set number of nights (the site was warned first).
+    reason: Literal["checkout", "rollover", "left"]
+
+
+class StayMoved(StayFacts, frozen=True):
+    """Moved to another place on the same site; the stay goes on (start and limit unchanged).
+    `from_place_id` is None for someone who was over capacity."""
+
+    KIND = _beds("stay", "moved")
+    from_place_id: str | None
+    place_id: str
+    place_kind: StayPlaceKind
+
+
+class StayAbsent(StayFacts, frozen=True):
+    """Nobody confirmed this person's presence since `last_seen_at`: unless staff do, the stay
+    ends at `ends_at` as `left` (without check-out). The site's staff are told first."""
+
+    KIND = _beds("stay", "absent")
+    last_seen_at: UtcTime
+    ends_at: UtcTime
 
 
 class StayExtended(StayFacts, frozen=True):
@@ -223,6 +273,24 @@ class NightClosed(Event, frozen=True):
     over_capacity: Count
     arrivals_by_source: dict[Source, Count]
     revision: Count = 0
+
+
+# -- unmet demand --------------------------------------------------------------------------------
+
+
+class TurnawayRecorded(Event, frozen=True):
+    """Someone a full site could not take (never a night shelter: it never refuses). With the
+    referrals nobody placed, the unmet demand in the reports. Coded facts only."""
+
+    KIND = _beds("turnaway", "recorded")
+    turnaway_id: str
+    site_id: str
+    confidential: bool
+    night: Night
+    party: PartyFacts
+    needs: NeedsFacts
+    reason: TurnawayReason
+    team_id: str | None = None
 
 
 # -- placement of referrals ------------------------------------------------------------------

@@ -28,6 +28,9 @@ class ReferralCreated(Event, frozen=True):
     needs: NeedsFacts
     location: ApproxLocation
     urgency: Urgency
+    # The person's id, when the referral names one: placement skips the sites they are restricted
+    # from. An id only; the record stays in intake.
+    person_id: str | None = None
 
 
 class ReferralCancelled(Event, frozen=True):
@@ -51,3 +54,30 @@ class TripRecorded(Event, frozen=True):
     ended_at: UtcTime | None
     outcome: TripOutcome
     referral_id: str | None
+
+
+class RestrictionImposed(Event, frozen=True):
+    """A supervisor restricted a person from one site (`site_id`) or from all (None) until a time.
+    Ids and the date only: the reason and the record stay in intake."""
+
+    KIND = EventKind("intake", "restriction", "imposed", 1)
+    restriction_id: str
+    person_id: str
+    site_id: str | None
+    until: UtcTime
+
+
+class CardIssued(Event, frozen=True):
+    """An express check-in card for a person: beds keeps the token's digest to resolve a scan to
+    the person's id. The token itself never leaves intake's answer to the one who prints it."""
+
+    KIND = EventKind("intake", "card", "issued", 1)
+    card_id: str
+    person_id: str
+    token_digest: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
+
+
+class CardRevoked(Event, frozen=True):
+    KIND = EventKind("intake", "card", "revoked", 1)
+    card_id: str
+    person_id: str

@@ -16,7 +16,7 @@ from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.api import urls
 from services.beds.api.dependencies import dependencies
 from services.beds.api.holds import HoldsController
-from services.beds.api.lookup import AvailabilityController, LedgerController
+from services.beds.api.lookup import AvailabilityController, LedgerController, UnmetDemandController
 from services.beds.api.reports import OpenDataController, ReportsController
 from services.beds.api.sites import PlacesController, RoomsController, SitesController
 from services.beds.api.stays import StaysController
@@ -40,8 +40,9 @@ def build_runtime(
     placer = Placer(bus, runtime.unit_of_work, read=runtime.read, waitlist_hours=settings.waitlist_hours)
     runtime.subscribe(Subscription("beds-placement", INTAKE, placer.handlers()))
     runtime.subscribe(Subscription("beds-reports", INTAKE, TripFeed().handlers()))
+    runtime.subscribe(Subscription("beds-people", INTAKE, Placer.people_handlers()))
     runtime.metrics.refreshers.append(OccupancyGauges(runtime.metrics.registry, runtime.read).refresh)
-    clocks = BedsClocks(runtime.unit_of_work, read=runtime.read)
+    clocks = BedsClocks(runtime.unit_of_work, read=runtime.read, absent_nights=settings.absent_nights)
     runtime.run_clocks([*clocks.jobs(), *placer.jobs()], next_due=clocks.next_due)
     return runtime, bus
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             HoldsController,
             AvailabilityController,
             LedgerController,
+            UnmetDemandController,
             ReportsController,
             OpenDataController,
         ],

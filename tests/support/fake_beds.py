@@ -56,6 +56,12 @@ class FakeSites:
     async def site_of_room(self, room_id: str) -> str | None:
         return next((f.site.id for f in self.uow.state.floors.values() if room_id in f.rooms), None)
 
+    async def due_back_in_service(self, now: datetime, limit: int = 200) -> list[str]:
+        def due(place: Place) -> bool:
+            return place.out_of_service_until is not None and place.out_of_service_until <= now
+
+        return [f.site.id for f in self.uow.state.floors.values() if any(map(due, f.places.values()))][:limit]
+
     async def site_of_place(self, place_id: str) -> str | None:
         return next((f.site.id for f in self.uow.state.floors.values() if place_id in f.places), None)
 
@@ -148,6 +154,8 @@ class FakeReads:
                 capacity.free_mats,
                 capacity.over_capacity,
                 {room_id: figures for room_id, figures in rooms.items() if figures[0]},
+                capacity.beds_out_of_service,
+                capacity.mats_out_of_service,
             )
         return counts
 

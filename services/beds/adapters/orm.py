@@ -16,6 +16,7 @@ from services.beds.domain.holds import Hold
 from services.beds.domain.party import Needs, Party
 from services.beds.domain.sites import Place, Room, Site
 from services.beds.domain.stays import Stay
+from services.beds.domain.turnaways import Turnaway
 
 metadata = new_metadata()
 plumbing = add_plumbing_tables(metadata)
@@ -66,6 +67,9 @@ places = Table(
     sa.Column("label", String(220), nullable=False),
     sa.Column("emergency", Boolean, nullable=False, default=False),
     sa.Column("retired_at", UTCDateTime, nullable=True),
+    sa.Column("out_of_service_since", UTCDateTime, nullable=True),
+    sa.Column("out_of_service_reason", String(20), nullable=True),
+    sa.Column("out_of_service_until", UTCDateTime, nullable=True, index=True),
 )
 
 # One row per span of time a place is taken, by a hold or by a stay. The partial unique index
@@ -109,7 +113,9 @@ holds = Table(
     sa.Column("holder_team_id", String(64), nullable=True),
     sa.Column("referral_id", String(64), nullable=True, index=True),
     sa.Column("source", String(20), nullable=False),
+    sa.Column("person_id", ID, nullable=True),
     sa.Index("ix_holds_status_expires_at", "status", "expires_at"),
+    sa.Index("ix_holds_person_id", "person_id"),
     sa.Index("ix_holds_status_warn_at", "status", "warn_at"),
 )
 
@@ -135,7 +141,21 @@ stays = Table(
     sa.Column("hold_id", ID, nullable=True),
     sa.Column("referral_id", String(64), nullable=True),
     sa.Column("team_id", String(64), nullable=True),
+    sa.Column("last_seen_at", UTCDateTime, nullable=True),
+    sa.Column("leaves_at", UTCDateTime, nullable=True),
     sa.Index("ix_stays_site_id_ended_at", "site_id", "ended_at"),
+    sa.Index(
+        "ix_stays_open_last_seen_at",
+        "last_seen_at",
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    ),
+    sa.Index(
+        "ix_stays_open_leaves_at",
+        "leaves_at",
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    ),
     sa.Index("ix_stays_site_id_started_at", "site_id", "started_at"),
     sa.Index(
         "ix_stays_open_scheduled_end",
@@ -149,6 +169,46 @@ stays = Table(
         sqlite_where=sa.text("ended_at IS NULL"),
         postgresql_where=sa.text("ended_at IS NULL"),
     ),
+)
+
+# intake's restrictions, as far as beds needs them: who, where (None: everywhere), until when.
+restrictions = Table(
+    "restrictions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("person_id", ID, nullable=False, index=True),
+    sa.Column("site_id", ID, nullable=True),
+    sa.Column("until", UTCDateTime, nullable=False),
+)
+
+# intake's express check-in cards, as beds needs them: a token's digest resolves to a person id.
+cards = Table(
+    "cards",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("person_id", ID, nullable=False),
+    sa.Column("token_digest", String(64), nullable=False, unique=True),
+)
+
+# Someone a full site could not take: coded facts only (the unmet demand in the reports).
+turnaways = Table(
+    "turnaways",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    sa.Column("night", Date, nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.Column("adults", Integer, nullable=False),
+    sa.Column("children", Integer, nullable=False),
+    sa.Column("gender", String(6), nullable=False),
+    sa.Column("youth", Boolean, nullable=False),
+    sa.Column("accessible", Boolean, nullable=False),
+    sa.Column("pet", Boolean, nullable=False),
+    sa.Column("dv", Boolean, nullable=False),
+    sa.Column("reason", String(20), nullable=False),
+    sa.Column("team_id", String(64), nullable=True),
+    sa.Index("ix_turnaways_site_id_night", "site_id", "night"),
+    sa.Index("ix_turnaways_night", "night"),
 )
 
 nightly_ledger = Table(
@@ -188,6 +248,7 @@ def start_mappers() -> None:
         },
     )
     mapper_registry.map_imperatively(Stay, stays)
+    mapper_registry.map_imperatively(Turnaway, turnaways)
     for cls in (Site, Hold, Stay):
         event.listen(cls, "load", _give_events_list)
 
@@ -221,6 +282,7 @@ placements = Table(
     sa.Column("referred_at", UTCDateTime, nullable=False),
     sa.Column("waitlisted_until", UTCDateTime, nullable=True),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("person_id", ID, nullable=True),
     sa.Index("ix_placements_status_urgency_rank_referred_at", "status", "urgency_rank", "referred_at"),
 )
 

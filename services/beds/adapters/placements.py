@@ -37,6 +37,7 @@ def _row(p: Placement) -> dict[str, Any]:
         "referred_at": p.referred_at,
         "waitlisted_until": p.waitlisted_until,
         "updated_at": p.updated_at,
+        "person_id": p.person_id,
     }
 
 
@@ -56,6 +57,7 @@ def _placement(row: Any) -> Placement:
         urgency=row.urgency,
         hold_id=row.hold_id,
         waitlisted_until=row.waitlisted_until,
+        person_id=row.person_id,
     )
 
 

@@ -14,7 +14,16 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.beds.adapters import due_work
-from services.beds.adapters.orm import holds, nightly_ledger, place_claims, places, rooms, sites, stays
+from services.beds.adapters.orm import (
+    holds,
+    nightly_ledger,
+    place_claims,
+    places,
+    rooms,
+    sites,
+    stays,
+    turnaways,
+)
 from services.beds.domain.holds import Hold
 from services.beds.domain.sites import Place, Room, Site
 from services.beds.domain.stays import Stay
@@ -28,6 +37,8 @@ class SiteCounts:
     mats_free: int = 0
     over_capacity: int = 0
     rooms: dict[str, tuple[int, int]] = field(default_factory=dict)  # room id -> (beds, free beds)
+    beds_out_of_service: int = 0
+    mats_out_of_service: int = 0
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,34 @@ class LedgerEntry:
     over_capacity: int
     arrivals_by_source: dict[str, int]
     revision: int
+
+
+@dataclass
+class DemandCounts:
+    """Unmet demand over a span of nights: turn-aways (people) and no-shows (lapsed holds)."""
+
+    turnaways: int = 0
+    turnaway_people: int = 0
+    turnaways_by_site: dict[str, int] = field(default_factory=dict)
+    turnaways_by_reason: dict[str, int] = field(default_factory=dict)
+    no_shows: int = 0
+    no_shows_by_site: dict[str, int] = field(default_factory=dict)
+    no_shows_by_team: dict[str, int] = field(default_factory=dict)
+    no_shows_of_referrals: int = 0
+
+    def add(self, other: DemandCounts) -> None:
+        self.turnaways += other.turnaways
+        self.turnaway_people += other.turnaway_people
+        self.no_shows += other.no_shows
+        self.no_shows_of_referrals += other.no_shows_of_referrals
+        for mine, theirs in (
+            (self.turnaways_by_site, other.turnaways_by_site),
+            (self.turnaways_by_reason, other.turnaways_by_reason),
+            (self.no_shows_by_site, other.no_shows_by_site),
+            (self.no_shows_by_team, other.no_shows_by_team),
+        ):
+            for key, n in theirs.items():
+                mine[key] = mine.get(key, 0) + n
 
 
 @dataclass(frozen=True)
@@ -72,9 +111,9 @@ class BedsReads:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def next_due(self) -> datetime | None:
+    async def next_due(self, absent_nights: int) -> datetime | None:
         """When the clocks next have work (`due_work`)."""
-        return await due_work.next_due(self.session)
+        return await due_work.next_due(self.session, absent_nights)
 
     async def site(self, site_id: str) -> Site | None:
         return await self.session.get(Site, site_id)
@@ -97,12 +136,14 @@ class BedsReads:
         return list((await self.session.scalars(query)).all())
 
     async def site_counts(self, site_ids: Sequence[str]) -> dict[str, SiteCounts]:
-        """Usable places and free places per site and room, in one grouped query.
-        A claim without an end is a claim that holds now: claims never start in the future."""
+        """Usable places and free places per site and room, in one grouped query; places out of
+        service are counted apart. A claim without an end is a claim that holds now: claims
+        never start in the future."""
         if not site_ids:
             return {}
         p, r, s, c = places.c, rooms.c, sites.c, place_claims.c
-        usable = sa.and_(
+        in_service = p.out_of_service_since.is_(None).label("in_service")
+        on_the_floor = sa.and_(
             p.retired_at.is_(None),
             sa.or_(p.room_id.is_(None), r.retired_at.is_(None)),
             sa.or_(p.kind == "bed", p.emergency.is_(False), s.cold_weather.is_(True)),
@@ -112,6 +153,7 @@ class BedsReads:
                 p.site_id,
                 p.room_id,
                 p.kind,
+                in_service,
                 sa.func.count(p.id).label("total"),
                 sa.func.count(c.id).label("taken"),
             )
@@ -120,12 +162,18 @@ class BedsReads:
                 .outerjoin(rooms, r.id == p.room_id)
                 .outerjoin(place_claims, sa.and_(c.place_id == p.id, c.ends_at.is_(None)))
             )
-            .where(p.site_id.in_(site_ids), usable)
-            .group_by(p.site_id, p.room_id, p.kind)
+            .where(p.site_id.in_(site_ids), on_the_floor)
+            .group_by(p.site_id, p.room_id, p.kind, in_service)
         )
         counts: dict[str, SiteCounts] = defaultdict(SiteCounts)
         for row in await self.session.execute(stmt):
             entry = counts[row.site_id]
+            if not row.in_service:
+                if row.kind == "bed":
+                    entry.beds_out_of_service += row.total
+                else:
+                    entry.mats_out_of_service += row.total
+                continue
             free = row.total - row.taken
             if row.kind == "bed":
                 entry.beds_total += row.total
@@ -201,6 +249,37 @@ class BedsReads:
             )
             for row in rows
         ]
+
+    async def unmet_demand(
+        self, site_ids: Sequence[str], start: date, end: date, since: datetime, until: datetime
+    ) -> DemandCounts:
+        """Turn-aways of nights `start`..`end`, and holds that lapsed (`expired`: nobody came)
+        within [since, until), per site, reason and team: the figures the reports add up."""
+        counts = DemandCounts()
+        t = turnaways.c
+        rows = await self.session.execute(
+            sa.select(t.site_id, t.reason, sa.func.count(), sa.func.sum(t.adults + t.children))
+            .where(t.site_id.in_(site_ids), t.night >= start, t.night <= end)
+            .group_by(t.site_id, t.reason)
+        )
+        for site_id, reason, n, people in rows:
+            counts.turnaways += n
+            counts.turnaway_people += int(people or 0)
+            counts.turnaways_by_site[site_id] = counts.turnaways_by_site.get(site_id, 0) + n
+            counts.turnaways_by_reason[reason] = counts.turnaways_by_reason.get(reason, 0) + n
+        h = holds.c
+        rows = await self.session.execute(
+            sa.select(h.site_id, h.holder_team_id, sa.func.count(), sa.func.count(h.referral_id))
+            .where(h.site_id.in_(site_ids), h.status == "expired", h.ended_at >= since, h.ended_at < until)
+            .group_by(h.site_id, h.holder_team_id)
+        )
+        for site_id, team_id, n, of_referrals in rows:
+            counts.no_shows += n
+            counts.no_shows_of_referrals += of_referrals
+            counts.no_shows_by_site[site_id] = counts.no_shows_by_site.get(site_id, 0) + n
+            if team_id is not None:
+                counts.no_shows_by_team[team_id] = counts.no_shows_by_team.get(team_id, 0) + n
+        return counts
 
     async def sites_in_box(self, box: Box, *, kind: str | None, include_confidential: bool) -> list[SiteSpot]:
         s = sites.c

@@ -8,7 +8,7 @@ check-ins on one site happen one after the other, and the capacity they see is t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -16,13 +16,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.clock import Clock
 from common.uow import HasEvents
-from services.beds.adapters.orm import holds, nightly_ledger, place_claims, places, rooms, sites, stays
+from services.beds.adapters.orm import (
+    cards,
+    holds,
+    nightly_ledger,
+    place_claims,
+    places,
+    restrictions,
+    rooms,
+    sites,
+    stays,
+)
 from services.beds.domain.claims import PlaceClaim
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold, OpenHolds
 from services.beds.domain.nights import NightFigures, StayInterval
+from services.beds.domain.restrictions import Restriction
 from services.beds.domain.sites import Place, Room, Site
-from services.beds.domain.stays import LIMIT_WARNING_LEAD, Stay
+from services.beds.domain.stays import LIMIT_WARNING_LEAD, Stay, absence_warning_lead
+from services.beds.domain.turnaways import Turnaway
 
 
 class Tracker(Protocol):
@@ -34,7 +46,7 @@ class Tracker(Protocol):
     def track(self, aggregate: HasEvents) -> None: ...
 
 
-INSERT_ORDER = (Site, Room, Place, Hold, Stay, PlaceClaim)
+INSERT_ORDER = (Site, Room, Place, Hold, Stay, PlaceClaim, Turnaway)
 
 
 def _rows_of(kind: type, objects: list[object]) -> list[dict[str, Any]]:
@@ -69,6 +81,20 @@ class SiteRepository:
                     sa.select(sites.c.id)
                     .where(sites.c.retired_at.is_(None), sites.c.ledger_due_at <= now)
                     .order_by(sites.c.ledger_due_at)
+                    .limit(limit)
+                )
+            ).all()
+        )
+
+    async def due_back_in_service(self, now: datetime, limit: int = 200) -> list[str]:
+        """Sites with a place whose time out of service has run out (an indexed column)."""
+        return list(
+            (
+                await self.session.scalars(
+                    sa.select(places.c.site_id)
+                    .where(places.c.out_of_service_until <= now)
+                    .group_by(places.c.site_id)
+                    .order_by(sa.func.min(places.c.out_of_service_until))
                     .limit(limit)
                 )
             ).all()
@@ -189,6 +215,15 @@ class HoldRepository:
         row = (await self.session.execute(sa.select(mine, team).where(open_now, who))).one()
         return OpenHolds(by_caller=int(row[0]), by_team=int(row[1]))
 
+    async def active_for_person(self, site_id: str, person_id: str) -> str | None:
+        """The person's active hold at this site, if any (a card scan checks them in on it)."""
+        return await self.session.scalar(
+            sa.select(holds.c.id)
+            .where(holds.c.site_id == site_id, holds.c.person_id == person_id, holds.c.status == "active")
+            .order_by(holds.c.placed_at)
+            .limit(1)
+        )
+
     async def due_to_expire(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
         rows = await self.session.execute(
             sa.select(holds.c.id, holds.c.site_id)
@@ -273,6 +308,24 @@ class StayRepository:
             self.uow.track(stay)
         return list(found)
 
+    async def due_absent(self, now: datetime, absent_nights: int, limit: int = 500) -> list[tuple[str, str]]:
+        """Open stays unseen long enough that the site is to be warned, or warned ones whose
+        `leaves_at` has come."""
+        warn_before = now - timedelta(days=absent_nights) + absence_warning_lead(absent_nights)
+        rows = await self.session.execute(
+            sa.select(stays.c.id, stays.c.site_id)
+            .where(
+                stays.c.ended_at.is_(None),
+                sa.or_(
+                    sa.and_(stays.c.leaves_at.is_(None), stays.c.last_seen_at <= warn_before),
+                    stays.c.leaves_at <= now,
+                ),
+            )
+            .order_by(stays.c.last_seen_at)
+            .limit(limit)
+        )
+        return [(r.id, r.site_id) for r in rows]
+
     async def intervals(self, site_id: str, start: datetime, end: datetime) -> list[StayInterval]:
         """Every stay of the site that overlaps [start, end): what a night's figures count."""
         rows = await self.session.execute(
@@ -318,3 +371,46 @@ class LedgerRepository:
             .values(revision=previous + 1, **values)
         )
         return previous + 1
+
+
+class RestrictionRepository:
+    """intake's restrictions as beds knows them (ids and dates)."""
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def add(self, restriction: Restriction) -> None:
+        await self.session.execute(
+            sa.insert(restrictions).values(
+                id=restriction.id,
+                person_id=restriction.person_id,
+                site_id=restriction.site_id,
+                until=restriction.until,
+            )
+        )
+
+    async def of_person(self, person_id: str, now: datetime) -> list[Restriction]:
+        rows = await self.session.execute(
+            sa.select(restrictions).where(restrictions.c.person_id == person_id, restrictions.c.until > now)
+        )
+        return [Restriction(r.id, r.person_id, r.site_id, r.until) for r in rows]
+
+
+class CardRepository:
+    """intake's express check-in cards as beds knows them: a token's digest and a person id."""
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def add(self, card_id: str, person_id: str, token_digest: str) -> None:
+        await self.session.execute(
+            sa.insert(cards).values(id=card_id, person_id=person_id, token_digest=token_digest)
+        )
+
+    async def revoke(self, card_id: str) -> None:
+        await self.session.execute(sa.delete(cards).where(cards.c.id == card_id))
+
+    async def person_of(self, token_digest: str) -> str | None:
+        return await self.session.scalar(
+            sa.select(cards.c.person_id).where(cards.c.token_digest == token_digest)
+        )

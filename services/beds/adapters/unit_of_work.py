@@ -8,8 +8,10 @@ from services.beds.adapters.placements import PlacementRepository
 from services.beds.adapters.queries import BedsReads
 from services.beds.adapters.reports import ReportReads
 from services.beds.adapters.repositories import (
+    CardRepository,
     HoldRepository,
     LedgerRepository,
+    RestrictionRepository,
     SiteRepository,
     StayRepository,
 )
@@ -25,6 +27,8 @@ class BedsUnitOfWork(UnitOfWork):
     reads: BedsReads
     placements: PlacementRepository
     reports: ReportReads
+    restrictions: RestrictionRepository
+    cards: CardRepository
 
     def _start(self) -> None:
         self.sites = SiteRepository(self.session, self)
@@ -34,6 +38,8 @@ class BedsUnitOfWork(UnitOfWork):
         self.reads = BedsReads(self.session)
         self.placements = PlacementRepository(self.session, self)
         self.reports = ReportReads(self.session)
+        self.restrictions = RestrictionRepository(self.session)
+        self.cards = CardRepository(self.session)
 
     async def _before_commit(self) -> None:
         await self.sites.persist_new()

@@ -32,6 +32,7 @@ class HoldsController(Controller):
             eta_minutes=data.eta_minutes,
             referral_id=data.referral_id,
             source=data.source,
+            person_id=data.person_id,
         )
         return await bus.write(command, views.hold, result_type=rm.HoldView)
 

@@ -73,6 +73,37 @@ class AvailabilityController(Controller):
         return await bus.read(query, views.offers)
 
 
+class UnmetDemandController(Controller):
+    tags = ["reports"]
+
+    @get(
+        urls.UNMET_DEMAND,
+        opt=sends(c.CountUnmetDemand),
+        summary="Unmet demand over nights: turn-aways at full sites and holds nobody came for (supervisor)",
+    )
+    async def figures(
+        self,
+        bus: NamedDependency[Dispatch],
+        site_id: Annotated[str | None, QueryParameter(pattern=UUID_PATTERN, description="a UUID")] = None,
+        start_text: Annotated[str | None, QueryParameter(name="from", description=DAY_OR_TIME)] = None,
+        end_text: Annotated[str | None, QueryParameter(name="to", description=DAY_OR_TIME)] = None,
+    ) -> rm.UnmetDemandView:
+        start, end = night_span(bus, start_text, end_text)
+        return await bus.read(c.CountUnmetDemand(site_id=site_id, start=start, end=end), views.unmet_demand)
+
+
+def night_span(bus: Dispatch, start_text: str | None, end_text: str | None) -> tuple[date, date]:
+    """`from`..`to` (default: the last 30 nights), at most a year."""
+    given_start, given_end = query_day("from", start_text), query_day("to", end_text)
+    end = given_end or bus.today()
+    start = given_start or end - timedelta(days=30)
+    if start > end:
+        raise ValidationException("`from` must not be after `to`.")
+    if (end - start).days > MAX_LEDGER_DAYS:
+        raise ValidationException(f"Ask for at most {MAX_LEDGER_DAYS} nights at a time.")
+    return start, end
+
+
 class LedgerController(Controller):
     tags = ["reports"]
 
@@ -88,11 +119,5 @@ class LedgerController(Controller):
         start_text: Annotated[str | None, QueryParameter(name="from", description=DAY_OR_TIME)] = None,
         end_text: Annotated[str | None, QueryParameter(name="to", description=DAY_OR_TIME)] = None,
     ) -> list[rm.LedgerNight]:
-        given_start, given_end = query_day("from", start_text), query_day("to", end_text)
-        end = given_end or bus.today()
-        start = given_start or end - timedelta(days=30)
-        if start > end:
-            raise ValidationException("`from` must not be after `to`.")
-        if (end - start).days > MAX_LEDGER_DAYS:
-            raise ValidationException(f"Ask for at most {MAX_LEDGER_DAYS} nights at a time.")
+        start, end = night_span(bus, start_text, end_text)
         return await bus.read(c.GetLedger(site_id=site_id, start=start, end=end), views.ledger)

@@ -10,7 +10,14 @@ import msgspec
 
 from common.ids import Uuid
 from common.times import AwareTime, check_year
-from contracts.events.base import Gender, Restriction, SiteKind, Source
+from contracts.events.base import (
+    Gender,
+    OutOfServiceReason,
+    Restriction,
+    SiteKind,
+    Source,
+    TurnawayReason,
+)
 from services.beds.domain.party import MAX_ADULTS, MAX_CHILDREN, Needs, Party
 from services.beds.domain.sites import MAX_BEDS_PER_ROOM, MAX_MATS
 
@@ -121,9 +128,20 @@ class CheckinIn(Strict):
     started_at: AwareTime | None = None
     source: Source | None = None
     referral_id: Uuid | None = None
+    person_id: Annotated[
+        Uuid | None, msgspec.Meta(description="intake's person id: a site that restricts them answers 409")
+    ] = None
 
     def __post_init__(self) -> None:
         check_year("started_at", self.started_at)
+
+
+class TurnawayIn(Strict):
+    """Someone this full site could not take, and why (a code; never a note or a name)."""
+
+    party: PartyIn
+    reason: TurnawayReason
+    needs: NeedsIn | None = None
 
 
 class HoldIn(Strict):
@@ -133,10 +151,34 @@ class HoldIn(Strict):
     eta_minutes: Annotated[int, msgspec.Meta(ge=1, le=720)] | None = None
     referral_id: Uuid | None = None
     source: Source | None = None
+    person_id: Annotated[
+        Uuid | None, msgspec.Meta(description="intake's person id: a site that restricts them answers 409")
+    ] = None
 
 
 class HoldExtensionIn(Strict):
     minutes: Annotated[int, msgspec.Meta(ge=1, le=720)]
+
+
+class ScanIn(Strict):
+    """What the board page read from an express check-in card's QR code, and — for someone
+    without a hold here — who arrives with them."""
+
+    token: Annotated[str, msgspec.Meta(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+    party: PartyIn | None = None
+    needs: NeedsIn | None = None
+
+
+class PresenceIn(Strict):
+    """A roll call: the stays whose people were seen here tonight (ids from the board)."""
+
+    stay_ids: Annotated[list[Uuid], msgspec.Meta(min_length=1, max_length=1000)]
+
+
+class MoveIn(Strict):
+    """The place the stay moves to, on the same site (its family comes along beside it)."""
+
+    place_id: Uuid
 
 
 class StayExtensionIn(Strict):
@@ -146,6 +188,16 @@ class StayExtensionIn(Strict):
     def __post_init__(self) -> None:
         if not self.reason.strip():
             raise ValueError("an extension needs a reason")
+
+
+class OutOfServiceIn(Strict):
+    """Why (a code: never a note) and, if known, when the clocks put it back (RFC 3339)."""
+
+    reason: OutOfServiceReason
+    until: AwareTime | None = None
+
+    def __post_init__(self) -> None:
+        check_year("until", self.until)
 
 
 class ColdWeatherIn(Strict):

@@ -10,7 +10,17 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from common.access_table import sends
 from services.beds.api import urls
 from services.beds.api.dependencies import Dispatch
-from services.beds.api.schemas import ColdWeatherIn, RoomIn, RoomPatch, SiteIn, SitePatch, parse_clock
+from services.beds.api.schemas import (
+    ColdWeatherIn,
+    OutOfServiceIn,
+    RoomIn,
+    RoomPatch,
+    SiteIn,
+    SitePatch,
+    TurnawayIn,
+    needs_of,
+    parse_clock,
+)
 from services.beds.domain import commands as c
 from services.beds.domain.inventory import RoomSpec
 from services.beds.service_layer import read_models as rm
@@ -99,6 +109,20 @@ class SitesController(Controller):
         command = c.SwitchColdWeather(site_id=site_id, on=data.on, mats=data.mats)
         return await bus.write(command, views.site, result_type=rm.SiteView, status=200)
 
+    @post(
+        urls.SITE_TURNAWAYS,
+        opt=sends(c.RecordTurnaway),
+        status_code=201,
+        summary="Record someone this full site could not take (409 at a night shelter or while a place fits)",
+    )
+    async def turnaway(
+        self, site_id: FromPath[str], data: JSONBody[TurnawayIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.TurnawayView]:
+        command = c.RecordTurnaway(
+            site_id=site_id, party=data.party.to_domain(), reason=data.reason, needs=needs_of(data.needs)
+        )
+        return await bus.write(command, views.turnaway, result_type=rm.TurnawayView)
+
     @post(urls.SITE_ROOMS, opt=sends(c.AddRoom), status_code=201, summary="Add a room with its beds (admin)")
     async def add_room(
         self, site_id: FromPath[str], data: JSONBody[RoomIn], bus: NamedDependency[Dispatch]
@@ -151,3 +175,27 @@ class PlacesController(Controller):
         return await bus.write(
             c.DeletePlace(place_id=place_id), views.deleted, result_type=rm.Done, status=200
         )
+
+    @post(
+        urls.PLACE_OUT_OF_SERVICE,
+        opt=sends(c.TakeOutOfService),
+        status_code=200,
+        summary="Take a free bed or mat out of service (409 while someone is on it or it is held; staff)",
+    )
+    async def out_of_service(
+        self, place_id: FromPath[str], data: JSONBody[OutOfServiceIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.PlaceView]:
+        command = c.TakeOutOfService(place_id=place_id, reason=data.reason, until=data.until)
+        return await bus.write(command, views.place, result_type=rm.PlaceView, status=200)
+
+    @post(
+        urls.PLACE_IN_SERVICE,
+        opt=sends(c.PutBackInService),
+        status_code=200,
+        summary="Put a place back in service (staff)",
+    )
+    async def in_service(
+        self, place_id: FromPath[str], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.PlaceView]:
+        command = c.PutBackInService(place_id=place_id)
+        return await bus.write(command, views.place, result_type=rm.PlaceView, status=200)

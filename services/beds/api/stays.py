@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody
 from common.access_table import sends
 from services.beds.api import urls
 from services.beds.api.dependencies import Dispatch
-from services.beds.api.schemas import CheckinIn, StayExtensionIn, needs_of
+from services.beds.api.schemas import CheckinIn, MoveIn, PresenceIn, ScanIn, StayExtensionIn, needs_of
 from services.beds.domain import commands as c
 from services.beds.service_layer import read_models as rm
 from services.beds.service_layer import views
@@ -34,6 +34,7 @@ class StaysController(Controller):
             started_at=data.started_at,
             source=data.source,
             referral_id=data.referral_id,
+            person_id=data.person_id,
         )
         return await bus.write(command, views.placed, result_type=rm.CheckIn)
 
@@ -58,3 +59,44 @@ class StaysController(Controller):
     ) -> Response[rm.ExtendedStay]:
         command = c.ExtendStay(stay_id=stay_id, days=data.days, reason=data.reason)
         return await bus.write(command, views.extended_stay, result_type=rm.ExtendedStay, status=200)
+
+    @post(
+        urls.STAY_MOVE,
+        opt=sends(c.MoveStay),
+        status_code=200,
+        summary="Move a stay to another place on its site (start and limit kept; a family moves together)",
+    )
+    async def move(
+        self, stay_id: FromPath[str], data: JSONBody[MoveIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.CheckIn]:
+        command = c.MoveStay(stay_id=stay_id, place_id=data.place_id)
+        return await bus.write(command, views.placed, result_type=rm.CheckIn, status=200)
+
+    @post(
+        urls.SITE_PRESENCE,
+        opt=sends(c.ConfirmPresence),
+        status_code=200,
+        summary="A roll call: confirm who is here, so that no stay ends as left without check-out",
+    )
+    async def presence(
+        self, site_id: FromPath[str], data: JSONBody[PresenceIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.CheckIn]:
+        command = c.ConfirmPresence(site_id=site_id, stay_ids=tuple(data.stay_ids))
+        return await bus.write(command, views.placed, result_type=rm.CheckIn, status=200)
+
+    @post(
+        urls.SITE_SCANS,
+        opt=sends(c.ScanCard),
+        status_code=201,
+        summary="Scan an express check-in card: their hold here becomes a stay, or the party is checked in",
+    )
+    async def scan(
+        self, site_id: FromPath[str], data: JSONBody[ScanIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.CheckIn]:
+        command = c.ScanCard(
+            site_id=site_id,
+            token=data.token,
+            party=data.party.to_domain() if data.party else None,
+            needs=needs_of(data.needs),
+        )
+        return await bus.write(command, views.placed, result_type=rm.CheckIn)

@@ -22,6 +22,9 @@ class Capacity:
     mats_used: int = 0
     mats_held: int = 0
     over_capacity: int = 0
+    # In the site's places but out of service: counted apart, never in `*_total` nor free.
+    beds_out_of_service: int = 0
+    mats_out_of_service: int = 0
 
     @property
     def free_beds(self) -> int:
@@ -47,6 +50,8 @@ def capacity_events(site: Site, before: Capacity, after: Capacity) -> list[Event
                 mats_total=after.mats_total,
                 mats_used=after.mats_used,
                 over_capacity=after.over_capacity,
+                beds_out_of_service=after.beds_out_of_service,
+                mats_out_of_service=after.mats_out_of_service,
             )
         )
     if before.mats_used == 0 and after.mats_used > 0:

@@ -72,6 +72,16 @@ class DeletePlace(Command, frozen=True):
     place_id: str
 
 
+class TakeOutOfService(Command, frozen=True):
+    place_id: str
+    reason: str
+    until: datetime | None = None
+
+
+class PutBackInService(Command, frozen=True):
+    place_id: str
+
+
 class SwitchColdWeather(Command, frozen=True):
     site_id: str
     on: bool
@@ -88,16 +98,46 @@ class CheckIn(Command, frozen=True):
     started_at: datetime | None = None
     source: str | None = None
     referral_id: str | None = None
+    person_id: str | None = None
+
+
+class ScanCard(Command, frozen=True):
+    """An express check-in card scanned at the door: the person's hold here becomes their stay,
+    or — given the party — they are checked in, in one step."""
+
+    site_id: str
+    token: str
+    party: Party | None = None
+    needs: Needs = Needs()
 
 
 class CheckOut(Command, frozen=True):
     stay_id: str
 
 
+class MoveStay(Command, frozen=True):
+    stay_id: str
+    place_id: str
+
+
+class ConfirmPresence(Command, frozen=True):
+    """A roll call: these people were seen here tonight."""
+
+    site_id: str
+    stay_ids: tuple[str, ...]
+
+
 class ExtendStay(Command, frozen=True):
     stay_id: str
     days: int
     reason: str
+
+
+class RecordTurnaway(Command, frozen=True):
+    site_id: str
+    party: Party
+    reason: str
+    needs: Needs = Needs()
 
 
 class PlaceHold(Command, frozen=True):
@@ -107,6 +147,7 @@ class PlaceHold(Command, frozen=True):
     eta_minutes: int | None = None
     referral_id: str | None = None
     source: str | None = None
+    person_id: str | None = None
 
 
 class ExtendHold(Command, frozen=True):
@@ -177,6 +218,15 @@ class FindAvailability(Query, frozen=True):
     needs: Needs = Needs()
     kind: SiteKind | None = None
     limit: int = 10
+
+
+class CountUnmetDemand(Query, frozen=True):
+    """Turn-aways and no-shows (lapsed holds) over nights `start`..`end`: what the reports add
+    to the referrals nobody placed."""
+
+    start: date
+    end: date
+    site_id: str | None = None
 
 
 class RecordRead(Command, frozen=True):

@@ -19,7 +19,7 @@ from common.errors import Conflict, RuleViolation
 from contracts.events import beds as ev
 from services.beds.domain.allocation import seats_for_party, spread_over_rooms
 from services.beds.domain.holds import Hold, hold_minutes, warning_time
-from services.beds.domain.inventory import Inventory
+from services.beds.domain.moves import Moves
 from services.beds.domain.nights import next_rollover, night_of
 from services.beds.domain.party import Needs, Party
 from services.beds.domain.sites import (
@@ -29,6 +29,8 @@ from services.beds.domain.sites import (
     require_site_takes,
 )
 from services.beds.domain.stays import Stay
+from services.beds.domain.turnaways import TurnawayDesk
+from services.beds.domain.upkeep import Upkeep
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Holder:
     team_id: str | None = None
 
 
-class SiteFloor(Inventory):
+class SiteFloor(Moves, TurnawayDesk, Upkeep):
     """The site floor: the consistency boundary for everything that takes or frees a place."""
 
     # -- stays -------------------------------------------------------------------------------------
@@ -96,6 +98,15 @@ class SiteFloor(Inventory):
             raise RuleViolation("This stay does not end at a rollover yet.")
         with self.change(now):
             self._end_stay(stay, stay.scheduled_end, "rollover")
+
+    def end_unseen(self, stay: Stay, now: datetime) -> bool:
+        """Nobody confirmed their presence though the site was warned: the stay ends as `left`
+        (without check-out) at the time the warning named."""
+        if not stay.open or stay.leaves_at is None or stay.leaves_at > now:
+            return False
+        with self.change(now):
+            self._end_stay(stay, stay.leaves_at, "left")
+        return True
 
     def _end_stay(self, stay: Stay, at: datetime, reason: str) -> None:
         stay.end(self.site, at, reason)  # type: ignore[arg-type]
@@ -156,6 +167,7 @@ class SiteFloor(Inventory):
                 hold_id=hold_id,
                 referral_id=referral_id,
                 team_id=team_id,
+                last_seen_at=None if self.site.ends_stays_at_rollover else now,
             )
             stay.events.append(stay.started_event(self.site))
             if place is not None:
@@ -198,6 +210,7 @@ class SiteFloor(Inventory):
         holder: Holder,
         source: str,
         referral_id: str | None = None,
+        person_id: str | None = None,
     ) -> Hold:
         self.site.require_active()
         require_site_takes(self.site, needs)
@@ -233,6 +246,7 @@ class SiteFloor(Inventory):
                 holder_team_id=holder.team_id,
                 referral_id=referral_id,
                 source=source,
+                person_id=person_id,
             )
             for place in places:
                 self._claim(place, starts_at=now, until=None, hold_id=hold.id)

@@ -41,11 +41,21 @@ class FloorBase:
         self.added: list[object] = []
 
     def usable(self, place: Place) -> bool:
+        """May be offered, held or taken now: on the floor and in service."""
+        return place.in_service and self.on_the_floor(place)
+
+    def on_the_floor(self, place: Place) -> bool:
+        """Part of the site's places tonight, in service or not: active, in an active room, and
+        not an emergency mat while the cold-weather campaign is off."""
         if not place.active:
             return False
         if place.room_id is not None and not self.rooms[place.room_id].active:
             return False
         return not (place.kind == "mat" and place.emergency and not self.site.cold_weather)
+
+    def out_of_service(self, place: Place) -> bool:
+        """One of tonight's places, taken out of service: counted apart."""
+        return not place.in_service and self.on_the_floor(place)
 
     def claims_on(self, place_id: str) -> list[PlaceClaim]:
         return self._claims.get(place_id, [])
@@ -63,9 +73,10 @@ class FloorBase:
     def capacity(self, at: datetime) -> Capacity:
         counts: dict[str, int] = defaultdict(int)
         for place in self.places.values():
-            usable = self.usable(place)
-            if usable:
+            if self.usable(place):
                 counts[f"{place.kind}s_total"] += 1
+            elif self.out_of_service(place):
+                counts[f"{place.kind}s_out_of_service"] += 1
             claim = self.claim_at(place.id, at)
             if claim is not None:
                 taken = "held" if claim.hold_id else ("occupied" if place.kind == "bed" else "used")

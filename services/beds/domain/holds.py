@@ -73,6 +73,7 @@ class Hold:
     referral_id: str | None = None
     warned_at: datetime | None = None
     ended_at: datetime | None = None
+    person_id: str | None = None  # intake's id, when the hold names the person: a card scan finds it
     events: list[Event] = field(default_factory=list, repr=False)
 
     @property

@@ -60,6 +60,7 @@ class Placement:
     urgency: str = "routine"
     hold_id: str | None = None
     waitlisted_until: datetime | None = None
+    person_id: str | None = None  # placement skips the sites that restrict them
     events: list[Event] = field(default_factory=list, repr=False)
 
     @property

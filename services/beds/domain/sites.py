@@ -70,10 +70,19 @@ class Place:
     # Emergency mats exist only for cold-weather mode: usable only while it is on.
     emergency: bool = False
     retired_at: datetime | None = None
+    # Out of service (a broken bed, bedbugs, cleaning): never offered, held or taken meanwhile;
+    # `out_of_service_until`, when set, is when the clocks put it back.
+    out_of_service_since: datetime | None = None
+    out_of_service_reason: str | None = None
+    out_of_service_until: datetime | None = None
 
     @property
     def active(self) -> bool:
         return self.retired_at is None
+
+    @property
+    def in_service(self) -> bool:
+        return self.out_of_service_since is None
 
 
 @dataclass(eq=False)

@@ -14,8 +14,10 @@ from services.beds.domain.sites import Site
 
 E = TypeVar("E", bound=ev.StayFacts)
 StayPlaceKind = Literal["bed", "mat", "over_capacity"]
-EndReason = Literal["checkout", "rollover"]
+# `left`: no presence confirmed for N nights, and the site was told a night before (no check-out).
+EndReason = Literal["checkout", "rollover", "left"]
 LIMIT_WARNING_LEAD = timedelta(days=2)
+DEFAULT_ABSENT_NIGHTS = 3
 MAX_EXTENSION_DAYS = 30
 MAX_BACKDATE = timedelta(days=14)
 
@@ -41,6 +43,11 @@ class Stay:
     hold_id: str | None = None
     referral_id: str | None = None
     team_id: str | None = None
+    # When staff last confirmed the person is here (a roll call; check-in counts): at sites that
+    # keep people for days (not night shelters), a stay unseen for N nights ends as `left`.
+    last_seen_at: datetime | None = None
+    # Set when the site is warned: the stay ends as `left` then, unless someone sees them first.
+    leaves_at: datetime | None = None
     events: list[Event] = field(default_factory=list, repr=False)
 
     @property
@@ -90,6 +97,16 @@ class Stay:
         self.end_reason = reason
         self.events.append(self._event(site, ev.StayEnded, ended_at=self.ended_at, reason=reason))
 
+    def move_to(self, site: Site, place_id: str, place_kind: StayPlaceKind, left: str | None) -> None:
+        """Another place on the same site: the stay goes on, its start and limit unchanged."""
+        if not self.open:
+            raise Conflict("This stay has already ended.", code="stay-ended")
+        self.place_id = place_id
+        self.place_kind = place_kind
+        self.events.append(
+            self._event(site, ev.StayMoved, from_place_id=left, place_id=place_id, place_kind=place_kind)
+        )
+
     def extend(self, site: Site, days: int, reason: str, now: datetime) -> None:
         """Past the limit nobody is evicted by software; a supervisor may extend, with a reason
         (kept in the audit log, never in the event)."""
@@ -110,6 +127,31 @@ class Stay:
             self.limit_reached_at = None
         self.events.append(self._event(site, ev.StayExtended, days=days, limit_at=self.limit_at))
 
+    def confirm_presence(self, now: datetime) -> None:
+        """Seen tonight: the count of nights without a sign of them starts again."""
+        if not self.open:
+            raise Conflict("This stay has already ended.", code="stay-ended")
+        if self.last_seen_at is None:
+            return  # a night-shelter stay ends every morning anyway
+        self.last_seen_at = max(self.last_seen_at, now)
+        self.leaves_at = None
+
+    def warn_absent(self, site: Site, absent_nights: int, now: datetime) -> bool:
+        """Unseen for all but the last of `absent_nights`: the site hears that the stay ends as
+        `left` at `leaves_at` — never sooner than the warning's lead from now, even if the clocks
+        were down when it was due."""
+        if not self.open or self.last_seen_at is None or self.leaves_at is not None:
+            return False
+        lead = absence_warning_lead(absent_nights)
+        ends = self.last_seen_at + timedelta(days=absent_nights)
+        if ends - lead > now:
+            return False
+        self.leaves_at = max(ends, now + lead)
+        self.events.append(
+            self._event(site, ev.StayAbsent, last_seen_at=self.last_seen_at, ends_at=self.leaves_at)
+        )
+        return True
+
     def limit_alerts_due(self, site: Site, now: datetime) -> int:
         """Raises `limit_approaching` (2 days before) and `limit_reached`; nobody is evicted by software."""
         if not self.open or self.limit_at is None:
@@ -129,6 +171,11 @@ class Stay:
             )
             raised += 1
         return raised
+
+
+def absence_warning_lead(absent_nights: int) -> timedelta:
+    """The site hears a night before the stay ends (half the time for a one-night setting)."""
+    return timedelta(days=1) if absent_nights > 1 else timedelta(hours=12)
 
 
 def check_started_at(started_at: datetime | None, now: datetime) -> datetime:

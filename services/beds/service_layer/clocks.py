@@ -1,7 +1,7 @@
-"""The clocks of beds: hold warnings and expiry, the morning rollover, stay limits, and closing
-each night into the ledger. Due work is found in the database by time (`<= now`), so nothing is
-lost across restarts, and each item is re-checked under the site lock before it changes, so a
-brief overlap of two leaders changes nothing twice."""
+"""The clocks of beds: hold warnings and expiry, the morning rollover, stay limits, closing each
+night into the ledger, and places back in service when their time out ends. Due work is found in
+the database by time (`<= now`), so nothing is lost across restarts, and each item is re-checked
+under the site lock before it changes, so a brief overlap of two leaders changes nothing twice."""
 
 from __future__ import annotations
 
@@ -12,20 +12,26 @@ from datetime import datetime
 from common.scheduler import ClockJob
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain.nights import night_figures
+from services.beds.domain.stays import DEFAULT_ABSENT_NIGHTS
 
 MAX_NIGHTS_PER_TICK = 50
 
 
 class BedsClocks:
     def __init__(
-        self, unit_of_work: Callable[[], BedsUnitOfWork], read: Callable[[], BedsUnitOfWork] | None = None
+        self,
+        unit_of_work: Callable[[], BedsUnitOfWork],
+        read: Callable[[], BedsUnitOfWork] | None = None,
+        *,
+        absent_nights: int = DEFAULT_ABSENT_NIGHTS,
     ):
         self.unit_of_work = unit_of_work
         self.read = read or unit_of_work
+        self.absent_nights = absent_nights
 
     async def next_due(self) -> datetime | None:
         async with self.read() as uow:
-            return await uow.reads.next_due()
+            return await uow.reads.next_due(self.absent_nights)
 
     def jobs(self) -> list[ClockJob]:
         return [
@@ -34,6 +40,8 @@ class BedsClocks:
             ClockJob("rollover", self.end_stays_at_rollover),
             ClockJob("stay_limit", self.raise_stay_limits),
             ClockJob("night_closed", self.close_nights),
+            ClockJob("back_in_service", self.put_places_back_in_service),
+            ClockJob("stay_absent", self.notice_absent_stays),
         ]
 
     async def warn_holds(self) -> int:
@@ -94,6 +102,44 @@ class BedsClocks:
                     raised += stay.limit_alerts_due(site, now)
             await uow.commit()
             return raised
+
+    async def put_places_back_in_service(self) -> int:
+        """A place taken out `until` a time is back once it comes, one site at a time."""
+        async with self.unit_of_work() as uow:
+            due = await uow.sites.due_back_in_service(uow.clock.now())
+        back = 0
+        for site_id in due:
+            async with self.unit_of_work() as uow:
+                floor = await uow.sites.floor(site_id)
+                if floor is None:
+                    continue
+                back += floor.back_in_service_when_due(uow.clock.now())
+                await uow.commit()
+        return back
+
+    async def notice_absent_stays(self) -> int:
+        """A stay unseen for N nights (a setting): the site hears a night before; then it ends as
+        `left`. Each stay re-read under its site's lock, site by site."""
+        async with self.unit_of_work() as uow:
+            due = await uow.stays.due_absent(uow.clock.now(), self.absent_nights)
+        by_site: dict[str, list[str]] = defaultdict(list)
+        for stay_id, site_id in due:
+            by_site[site_id].append(stay_id)
+        changed = 0
+        for site_id, stay_ids in by_site.items():
+            async with self.unit_of_work() as uow:
+                now = uow.clock.now()
+                floor = await uow.sites.floor(site_id)
+                if floor is None:
+                    continue
+                for stay_id in stay_ids:
+                    stay = await uow.stays.get(stay_id, fresh=True)
+                    if stay is None or not stay.open:
+                        continue
+                    if stay.warn_absent(floor.site, self.absent_nights, now) or floor.end_unseen(stay, now):
+                        changed += 1
+                await uow.commit()
+        return changed
 
     async def close_nights(self) -> int:
         async with self.unit_of_work() as uow:

@@ -25,10 +25,16 @@ COMMANDS: dict[type, Handler[Actor, Any]] = {
     c.RetirePlace: sites.retire_place,
     c.DeletePlace: sites.delete_place,
     c.SwitchColdWeather: sites.switch_cold_weather,
+    c.TakeOutOfService: sites.take_out_of_service,
+    c.PutBackInService: sites.put_back_in_service,
     c.CheckIn: booking.check_in,
     c.CheckOut: booking.check_out,
+    c.ScanCard: booking.scan_card,
     c.ExtendStay: booking.extend_stay,
+    c.MoveStay: booking.move_stay,
+    c.ConfirmPresence: booking.confirm_presence,
     c.PlaceHold: booking.place_hold,
+    c.RecordTurnaway: booking.record_turnaway,
     c.ExtendHold: booking.extend_hold,
     c.CancelHold: booking.cancel_hold,
     c.CheckInFromHold: booking.check_in_from_hold,
@@ -46,6 +52,7 @@ QUERIES: dict[type, Handler[Actor, Any]] = {
     c.GetReportSummary: reports.get_report_summary,
     c.GetBedNights: reports.get_bed_nights,
     c.GetOpenCapacity: reports.get_open_capacity,
+    c.CountUnmetDemand: reads.count_unmet_demand,
 }
 
 

@@ -21,6 +21,7 @@ from services.beds.domain import commands as c
 from services.beds.domain.access import PLACEMENT_ROLE, Actor
 from services.beds.domain.party import Needs, Party
 from services.beds.domain.placement import DEFAULT_WAITLIST_HOURS, Placement, in_order_of_trial
+from services.beds.domain.restrictions import Restriction
 from services.beds.service_layer.messagebus import BedsBus
 from services.beds.service_layer.nearest import nearest
 from services.beds.service_layer.results import HoldState
@@ -49,6 +50,15 @@ class Placer:
         # Finding due work reads only: on SQLite a write transaction would take the lock every tick.
         self.read = read or unit_of_work
         self.waitlist_hours = waitlist_hours
+
+    @staticmethod
+    def people_handlers() -> dict[type[Event], Any]:
+        """What beds keeps of intake's people: restrictions and express check-in cards (ids)."""
+        return {
+            iv.RestrictionImposed: on_restriction_imposed,
+            iv.CardIssued: on_card_issued,
+            iv.CardRevoked: on_card_revoked,
+        }
 
     def handlers(self) -> dict[type[Event], Any]:
         return {
@@ -80,6 +90,7 @@ class Placer:
             lat=event.location.lat,
             lon=event.location.lon,
             urgency=event.urgency,
+            person_id=event.person_id,
         )
         uow.placements.add(placement)
         held = await self._hold(uow, placement)
@@ -127,11 +138,12 @@ class Placer:
                 needs=placement.needs,
                 referral_id=placement.referral_id,
                 source=placement.source,
+                person_id=placement.person_id,
             )
             try:
                 held: HoldState = await self.bus.handle(command, placement_actor(placement.team_id), uow)
             except DomainError:
-                continue  # taken since the search looked: the next one
+                continue  # taken since the search looked, or restricted for this person: the next one
             return held
         return None
 
@@ -168,3 +180,16 @@ class Placer:
                     lapsed += 1
             await uow.commit()
             return lapsed
+
+
+async def on_restriction_imposed(event: iv.RestrictionImposed, _: CloudEvent, uow: BedsUnitOfWork) -> None:
+    """The read model of intake's restrictions (the consumer's inbox makes a repeat a no-op)."""
+    await uow.restrictions.add(Restriction(event.restriction_id, event.person_id, event.site_id, event.until))
+
+
+async def on_card_issued(event: iv.CardIssued, _: CloudEvent, uow: BedsUnitOfWork) -> None:
+    await uow.cards.add(event.card_id, event.person_id, event.token_digest)
+
+
+async def on_card_revoked(event: iv.CardRevoked, _: CloudEvent, uow: BedsUnitOfWork) -> None:
+    await uow.cards.revoke(event.card_id)

@@ -8,9 +8,30 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from contracts.events.base import Gender, PlaceKind, Restriction, SiteKind, Source, StayPlaceKind
+from contracts.events.base import (
+    Gender,
+    OutOfServiceReason,
+    PlaceKind,
+    Restriction,
+    SiteKind,
+    Source,
+    StayPlaceKind,
+    TurnawayReason,
+)
 
 Time = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class PlaceView(msgspec.Struct):
+    id: str
+    kind: PlaceKind
+    label: str
+    room_id: str | None
+    emergency: bool
+    retired: bool
+    out_of_service: bool = False
+    out_of_service_reason: OutOfServiceReason | None = None
+    out_of_service_until: Time | None = None
 
 
 class RoomView(msgspec.Struct):
@@ -22,15 +43,10 @@ class RoomView(msgspec.Struct):
     beds_total: int
     free_beds: int
     retired: bool
-
-
-class PlaceView(msgspec.Struct):
-    id: str
-    kind: PlaceKind
-    label: str
-    room_id: str | None
-    emergency: bool
-    retired: bool
+    beds_out_of_service: int = 0
+    beds: Annotated[
+        list[PlaceView], msgspec.Meta(description="the room's beds, in service or not (for upkeep and moves)")
+    ] = []
 
 
 class SiteSummary(msgspec.Struct):
@@ -46,6 +62,8 @@ class SiteSummary(msgspec.Struct):
     lat: float
     lon: float
     address: str
+    beds_out_of_service: int = 0
+    mats_out_of_service: int = 0
 
 
 class SiteView(msgspec.Struct):
@@ -70,6 +88,8 @@ class SiteView(msgspec.Struct):
     created_at: Time
     rooms: list[RoomView]
     mats: list[PlaceView]
+    beds_out_of_service: int = 0
+    mats_out_of_service: int = 0
     scope: Annotated[
         Literal["full", "public"],
         msgspec.Meta(
@@ -112,6 +132,10 @@ class StayView(msgspec.Struct):
     hold_id: str | None = None
     referral_id: str | None = None
     team_id: str | None = None
+    last_seen_at: Annotated[
+        Time | None,
+        msgspec.Meta(description="last presence confirmed (roll call or check-in); not at night shelters"),
+    ] = None
 
 
 class ExtendedStay(StayView):
@@ -156,6 +180,11 @@ class Board(msgspec.Struct):
     cold_weather: bool
     stays: list[StayView]
     holds: list[HoldView]
+    beds_out_of_service: int = 0
+    mats_out_of_service: int = 0
+    out_of_service: Annotated[
+        list[PlaceView], msgspec.Meta(description="the places out of service tonight, counted apart")
+    ] = []
 
 
 class Availability(msgspec.Struct):
@@ -166,6 +195,32 @@ class Availability(msgspec.Struct):
     free_beds: int
     free_mats: int
     confidential: bool = False
+
+
+class TurnawayView(msgspec.Struct):
+    id: str
+    site_id: str
+    night: date
+    recorded_at: Time
+    reason: TurnawayReason
+    party: PartyView
+    needs: NeedsView
+    team_id: str | None = None
+
+
+class UnmetDemandView(msgspec.Struct):
+    """Nights `from`..`to`: people turned away at full sites, and holds nobody came for."""
+
+    start: Annotated[date, msgspec.Meta(description="the first night counted")]
+    end: Annotated[date, msgspec.Meta(description="the last night counted")]
+    turnaways: int
+    turnaway_people: int
+    turnaways_by_site: dict[str, int]
+    turnaways_by_reason: dict[str, int]
+    no_shows: Annotated[int, msgspec.Meta(description="holds that lapsed without arrival")]
+    no_shows_of_referrals: int
+    no_shows_by_site: dict[str, int]
+    no_shows_by_team: dict[str, int]
 
 
 class LedgerNight(msgspec.Struct):

@@ -4,8 +4,10 @@ ledger or page leaves an audit entry behind (`audit_trail`, run by the bus after
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
+from services.beds.adapters.queries import DemandCounts
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain import commands as c
 from services.beds.domain.access import OVERSEERS, Actor, absent, access_to, verdict
@@ -19,6 +21,7 @@ from services.beds.service_layer.results import (
     SiteList,
     SiteState,
     StayState,
+    UnmetDemand,
 )
 
 
@@ -70,6 +73,29 @@ async def get_hold(query: c.GetHold, actor: Actor, uow: BedsUnitOfWork) -> HoldS
         raise absent(query)
     verdict(query, actor, site, hold)
     return HoldState(hold, await uow.reads.places_of_hold(hold.id), site)
+
+
+async def count_unmet_demand(query: c.CountUnmetDemand, actor: Actor, uow: BedsUnitOfWork) -> UnmetDemand:
+    """Turn-aways of nights `start`..`end`, and holds that lapsed during those nights (each site's
+    own nights: from its rollover on `start` to its rollover after `end`)."""
+    if query.site_id is not None:
+        site = await uow.reads.site(query.site_id)
+        if site is None:
+            raise absent(query)
+        verdict(query, actor, site)
+        sites = [site]
+    else:
+        sites = _visible(query, actor, await uow.reads.sites())
+    by_clock: dict[tuple[str, str], list[Site]] = defaultdict(list)
+    for site in sites:
+        by_clock[(site.timezone, site.rollover.isoformat())].append(site)
+    counts = DemandCounts()
+    for group in by_clock.values():
+        since = group[0].night_bounds(query.start)[0]
+        until = group[0].night_bounds(query.end)[1]
+        found = await uow.reads.unmet_demand([s.id for s in group], query.start, query.end, since, until)
+        counts.add(found)
+    return UnmetDemand(query.start, query.end, sites, counts)
 
 
 async def get_ledger(query: c.GetLedger, actor: Actor, uow: BedsUnitOfWork) -> Ledger:

@@ -5,15 +5,16 @@ consumer reads them as they are."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from services.beds.adapters.queries import LedgerEntry, SiteCounts
+from services.beds.adapters.queries import DemandCounts, LedgerEntry, SiteCounts
 from services.beds.domain.access import Verdict
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold
 from services.beds.domain.reports import ReportSummary
 from services.beds.domain.sites import Place, Site
 from services.beds.domain.stays import Stay
+from services.beds.domain.turnaways import Turnaway
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,27 @@ class HoldState:
     hold: Hold
     places: list[Place]
     site: Site
+
+
+@dataclass(frozen=True)
+class PlaceState:
+    place: Place
+    floor: SiteFloor
+    now: datetime
+
+
+@dataclass(frozen=True)
+class TurnawayState:
+    turnaway: Turnaway
+    site: Site
+
+
+@dataclass(frozen=True)
+class UnmetDemand:
+    start: date
+    end: date
+    sites: list[Site]
+    counts: DemandCounts
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from services.beds.domain import commands as c
 from services.beds.domain.access import Actor, absent, verdict
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.sites import Place, Room
-from services.beds.service_layer.results import Deleted, SiteState
+from services.beds.service_layer.results import Deleted, PlaceState, SiteState
 
 
 async def _floor(uow: BedsUnitOfWork, command: object, actor: Actor, site_id: str | None) -> SiteFloor:
@@ -84,7 +84,9 @@ async def retire_room(command: c.RetireRoom, actor: Actor, uow: BedsUnitOfWork) 
 
 
 async def _place(
-    uow: BedsUnitOfWork, command: c.RetirePlace | c.DeletePlace, actor: Actor
+    uow: BedsUnitOfWork,
+    command: c.RetirePlace | c.DeletePlace | c.TakeOutOfService | c.PutBackInService,
+    actor: Actor,
 ) -> tuple[Place, SiteFloor]:
     floor = await _floor(uow, command, actor, await uow.sites.site_of_place(command.place_id))
     return floor.places[command.place_id], floor
@@ -111,3 +113,17 @@ async def switch_cold_weather(command: c.SwitchColdWeather, actor: Actor, uow: B
     now = uow.clock.now()
     floor.switch_cold_weather(command.on, command.mats, now)
     return SiteState(floor, now)
+
+
+async def take_out_of_service(command: c.TakeOutOfService, actor: Actor, uow: BedsUnitOfWork) -> PlaceState:
+    place, floor = await _place(uow, command, actor)
+    now = uow.clock.now()
+    floor.take_out_of_service(place, command.reason, command.until, now)
+    return PlaceState(place, floor, now)
+
+
+async def put_back_in_service(command: c.PutBackInService, actor: Actor, uow: BedsUnitOfWork) -> PlaceState:
+    place, floor = await _place(uow, command, actor)
+    now = uow.clock.now()
+    floor.put_back_in_service(place, now)
+    return PlaceState(place, floor, now)

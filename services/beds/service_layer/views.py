@@ -12,7 +12,7 @@ from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold
 from services.beds.domain.nights import night_of
 from services.beds.domain.reports import ReportSummary
-from services.beds.domain.sites import Place
+from services.beds.domain.sites import Place, label_key
 from services.beds.domain.stays import Stay
 from services.beds.service_layer import read_models as rm
 from services.beds.service_layer import results as r
@@ -32,6 +32,13 @@ def _site_view(floor: SiteFloor, now: datetime, public: bool) -> rm.SiteView:
             beds_total=sum(1 for p in floor.places.values() if p.room_id == room.id and floor.usable(p)),
             free_beds=len(free_by_room.get(room.id, ())),
             retired=not room.active,
+            beds_out_of_service=sum(
+                1 for p in floor.places.values() if p.room_id == room.id and floor.out_of_service(p)
+            ),
+            beds=sorted(
+                (place_view(p) for p in floor.places.values() if p.room_id == room.id and p.active),
+                key=lambda v: label_key(v.label),
+            ),
         )
         for room in sorted(floor.rooms.values(), key=lambda r: (not r.active, r.name))
     ]
@@ -54,6 +61,8 @@ def _site_view(floor: SiteFloor, now: datetime, public: bool) -> rm.SiteView:
         free_beds=capacity.free_beds,
         free_mats=capacity.free_mats,
         over_capacity=capacity.over_capacity,
+        beds_out_of_service=capacity.beds_out_of_service,
+        mats_out_of_service=capacity.mats_out_of_service,
         retired=not site.active,
         created_at=site.created_at,
         rooms=[] if public else room_views,
@@ -70,6 +79,9 @@ def place_view(place: Place) -> rm.PlaceView:
         room_id=place.room_id,
         emergency=place.emergency,
         retired=not place.active,
+        out_of_service=not place.in_service,
+        out_of_service_reason=place.out_of_service_reason,  # type: ignore[arg-type]
+        out_of_service_until=place.out_of_service_until,
     )
 
 
@@ -94,6 +106,7 @@ def stay_view(stay: Stay, place: Place | None, now: datetime) -> rm.StayView:
         hold_id=stay.hold_id,
         referral_id=stay.referral_id,
         team_id=stay.team_id,
+        last_seen_at=stay.last_seen_at,
     )
 
 
@@ -164,6 +177,12 @@ def board(state: r.BoardState) -> rm.Board:
         cold_weather=site.cold_weather,
         stays=[stay_view(s, floor.places.get(s.place_id or ""), now) for s in state.stays],
         holds=[hold_view(h, floor.hold_places(h)) for h in state.holds],
+        beds_out_of_service=capacity.beds_out_of_service,
+        mats_out_of_service=capacity.mats_out_of_service,
+        out_of_service=sorted(
+            (place_view(p) for p in floor.places.values() if floor.out_of_service(p)),
+            key=lambda v: (v.kind, label_key(v.label)),
+        ),
     )
 
 
@@ -185,6 +204,8 @@ def site_list(found: r.SiteList) -> list[rm.SiteSummary]:
                 lat=s.lat,
                 lon=s.lon,
                 address=s.address,
+                beds_out_of_service=counts.beds_out_of_service if counts else 0,
+                mats_out_of_service=counts.mats_out_of_service if counts else 0,
             )
         )
     return summaries
@@ -260,3 +281,37 @@ def open_capacity(found: r.OpenCapacityState) -> rm.OpenCapacity:
 
 def report(found: r.Report) -> ReportSummary:
     return found.summary
+
+
+def place(state: r.PlaceState) -> rm.PlaceView:
+    return place_view(state.place)
+
+
+def turnaway(state: r.TurnawayState) -> rm.TurnawayView:
+    t = state.turnaway
+    return rm.TurnawayView(
+        id=t.id,
+        site_id=t.site_id,
+        night=t.night,
+        recorded_at=t.recorded_at,
+        reason=t.reason,  # type: ignore[arg-type]
+        party=rm.PartyView(t.adults, t.children, t.gender, t.youth),  # type: ignore[arg-type]
+        needs=rm.NeedsView(t.accessible, t.pet, t.dv),
+        team_id=t.team_id,
+    )
+
+
+def unmet_demand(found: r.UnmetDemand) -> rm.UnmetDemandView:
+    counts = found.counts
+    return rm.UnmetDemandView(
+        start=found.start,
+        end=found.end,
+        turnaways=counts.turnaways,
+        turnaway_people=counts.turnaway_people,
+        turnaways_by_site=dict(counts.turnaways_by_site),
+        turnaways_by_reason=dict(counts.turnaways_by_reason),
+        no_shows=counts.no_shows,
+        no_shows_of_referrals=counts.no_shows_of_referrals,
+        no_shows_by_site=dict(counts.no_shows_by_site),
+        no_shows_by_team=dict(counts.no_shows_by_team),
+    )

@@ -58,6 +58,31 @@ referrals = Table(
     sa.Index("ix_referrals_status_created_at", "status", "created_at"),
 )
 
+# Who may not come where, until when, and why (a code); beds learns the ids and the date only.
+restrictions = Table(
+    "restrictions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("person_id", ID, sa.ForeignKey("people.id"), nullable=False, index=True),
+    sa.Column("site_id", ID, nullable=True),
+    sa.Column("until", UTCDateTime, nullable=False),
+    sa.Column("reason", String(20), nullable=False),
+    sa.Column("imposed_by", String(200), nullable=False),
+    sa.Column("imposed_at", UTCDateTime, nullable=False),
+)
+
+# Express check-in cards: the token (opaque, no name) is printed as a QR code; beds knows a digest.
+cards = Table(
+    "cards",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("person_id", ID, sa.ForeignKey("people.id"), nullable=False, index=True),
+    sa.Column("token", String(64), nullable=False, unique=True),
+    sa.Column("issued_at", UTCDateTime, nullable=False),
+    sa.Column("issued_by", String(200), nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+)
+
 trips = Table(
     "trips",
     metadata,

@@ -11,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.uow import HasEvents
 from contracts.events.base import NeedsFacts, PartyFacts
-from services.intake.adapters.orm import people, referrals, trips
+from services.intake.adapters.orm import cards, people, referrals, restrictions, trips
+from services.intake.domain.cards import Card
 from services.intake.domain.people import Person
 from services.intake.domain.referrals import Referral
+from services.intake.domain.restrictions import Restriction
 from services.intake.domain.trips import Trip
 
 
@@ -174,6 +176,66 @@ class PeopleRepository:
         row = _person_row(person)
         del row["id"]
         await self.session.execute(sa.update(people).where(people.c.id == person.id).values(**row))
+
+
+class RestrictionRepository:
+    def __init__(self, session: AsyncSession, uow: Tracker):
+        self.session = session
+        self.uow = uow
+
+    async def add(self, restriction: Restriction) -> None:
+        await self.session.execute(
+            sa.insert(restrictions).values(
+                id=restriction.id,
+                person_id=restriction.person_id,
+                site_id=restriction.site_id,
+                until=restriction.until,
+                reason=restriction.reason,
+                imposed_by=restriction.imposed_by,
+                imposed_at=restriction.imposed_at,
+            )
+        )
+        self.uow.track(restriction)
+
+
+class CardRepository:
+    def __init__(self, session: AsyncSession, uow: Tracker):
+        self.session = session
+        self.uow = uow
+
+    async def add(self, card: Card) -> None:
+        await self.session.execute(
+            sa.insert(cards).values(
+                id=card.id,
+                person_id=card.person_id,
+                token=card.token,
+                issued_at=card.issued_at,
+                issued_by=card.issued_by,
+            )
+        )
+        self.uow.track(card)
+
+    async def active_of(self, person_id: str, *, for_update: bool = False) -> Card | None:
+        query = (
+            sa.select(cards)
+            .where(cards.c.person_id == person_id, cards.c.revoked_at.is_(None))
+            .order_by(cards.c.issued_at.desc())
+            .limit(1)
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        card = Card(row.id, row.person_id, row.token, row.issued_at, row.issued_by, row.revoked_at)
+        if for_update:
+            self.uow.track(card)
+        return card
+
+    async def save_revoked(self, card: Card) -> None:
+        await self.session.execute(
+            sa.update(cards).where(cards.c.id == card.id).values(revoked_at=card.revoked_at)
+        )
 
 
 class TripRepository:

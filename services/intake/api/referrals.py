@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from common.access_table import sends
 from services.intake.api import urls
 from services.intake.api.dependencies import Dispatch
-from services.intake.api.schemas import ReferralIn
+from services.intake.api.schemas import ReferralIn, RestrictionIn
 from services.intake.domain import commands as c
 from services.intake.domain.referrals import Status
 from services.intake.service_layer import read_models as rm
@@ -88,3 +88,54 @@ class PeopleController(Controller):
     )
     async def anonymise(self, person_id: FromPath[str], bus: NamedDependency[Dispatch]) -> Response[rm.Done]:
         return await bus.write(c.AnonymisePerson(person_id=person_id), views.anonymised, result_type=rm.Done)
+
+    @post(
+        urls.PERSON_CARD,
+        opt=sends(c.IssueCard),
+        status_code=201,
+        summary="Issue an express check-in card (a QR of an opaque token, no name); the last one stops",
+    )
+    async def issue_card(
+        self, person_id: FromPath[str], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.CardView]:
+        return await bus.write(
+            c.IssueCard(person_id=person_id), views.card, result_type=rm.CardView, status=201
+        )
+
+    @get(
+        urls.PERSON_CARD,
+        opt=sends(c.GetCard),
+        summary="The person's card, printable: a PNG QR code of its token (staff, supervisor)",
+        media_type="image/png",
+        response_description="image/png: the QR code of the card's token",
+    )
+    async def card(self, person_id: FromPath[str], bus: NamedDependency[Dispatch]) -> Response[bytes]:
+        png = await bus.read(c.GetCard(person_id=person_id), views.card_png)
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    @post(
+        urls.PERSON_CARD_REVOKE,
+        opt=sends(c.RevokeCard),
+        status_code=200,
+        summary="Revoke the person's card: a scan finds nobody",
+    )
+    async def revoke_card(
+        self, person_id: FromPath[str], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.CardView]:
+        return await bus.write(
+            c.RevokeCard(person_id=person_id), views.card, result_type=rm.CardView, status=200
+        )
+
+    @post(
+        urls.PERSON_RESTRICTIONS,
+        opt=sends(c.RestrictPerson),
+        status_code=201,
+        summary="Restrict a person from a site or all sites until a date, for a coded reason (supervisor)",
+    )
+    async def restrict(
+        self, person_id: FromPath[str], data: JSONBody[RestrictionIn], bus: NamedDependency[Dispatch]
+    ) -> Response[rm.RestrictionView]:
+        command = c.RestrictPerson(
+            person_id=person_id, until=data.until, reason=data.reason, site_id=data.site_id
+        )
+        return await bus.write(command, views.restriction, result_type=rm.RestrictionView, status=201)

@@ -3,7 +3,7 @@ the domain then checks the rules (409/422), so bad input changes nothing."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -103,3 +103,18 @@ class TripIn(Strict):
     def __post_init__(self) -> None:
         check_year("started_at", self.started_at)
         check_year("ended_at", self.ended_at)
+
+
+RestrictionReason = Literal["violence", "threats", "theft", "drugs", "rules", "other"]
+
+
+class RestrictionIn(Strict):
+    """Keep a person away from one site (`site_id`) or from all until a time; the reason is a
+    code (never a note: it stays in intake and its audit log)."""
+
+    until: AwareTime
+    reason: RestrictionReason
+    site_id: Uuid | None = None
+
+    def __post_init__(self) -> None:
+        check_year("until", self.until)

@@ -16,7 +16,7 @@ from services.intake.domain import commands as c
 from services.intake.domain.referrals import Referral
 
 Verdict = Literal["allow", "hide"]
-Record = Literal["referral", "person", "trip"]
+Record = Literal["referral", "person", "trip", "card"]
 # Admins configure sites and teams elsewhere; nothing here (people, referrals, trips) is theirs.
 OVERSEERS = frozenset({"supervisor"})
 
@@ -77,6 +77,10 @@ ACCESS: dict[type, Access] = {
     c.GetReferral: _access(EVERYONE, its_team_or_overseer, "referral"),
     c.ListReferrals: _access(EVERYONE, its_team_or_overseer, "referral"),
     c.AnonymisePerson: _access("supervisor", nobody_else, "person"),
+    c.RestrictPerson: _access("supervisor", nobody_else, "person"),
+    c.IssueCard: _access("shelter_staff supervisor", nobody_else, "person"),
+    c.RevokeCard: _access("shelter_staff supervisor", nobody_else, "person"),
+    c.GetCard: _access("shelter_staff supervisor", nobody_else, "card"),
     c.RecordPersonRead: _access(EVERYONE, nobody_else, "person"),
     c.RecordTrip: _access("patrol crisis_team", nobody_else, "trip"),
     c.ListTrips: _access(EVERYONE, nobody_else, "trip"),
@@ -86,6 +90,7 @@ ABSENT: dict[Record, tuple[str, str]] = {
     "referral": ("There is no referral with this id.", "referral-not-found"),
     "person": ("There is no person with this id.", "person-not-found"),
     "trip": ("There is no trip with this id.", "trip-not-found"),
+    "card": ("This person has no card; issue one with POST.", "card-not-found"),
 }
 
 

@@ -45,6 +45,27 @@ class AnonymisePerson(Command, frozen=True):
     person_id: str
 
 
+class RestrictPerson(Command, frozen=True):
+    person_id: str
+    until: datetime
+    reason: str
+    site_id: str | None = None
+
+
+class IssueCard(Command, frozen=True):
+    """A new express check-in card; the person's earlier card stops working."""
+
+    person_id: str
+
+
+class RevokeCard(Command, frozen=True):
+    person_id: str
+
+
+class GetCard(Query, frozen=True):
+    person_id: str
+
+
 class RecordPersonRead(Command, frozen=True):
     """Left behind by a read of a DV person's record: who looked, when, and why."""
 

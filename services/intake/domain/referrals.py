@@ -67,6 +67,7 @@ class Referral:
                 needs=referral.needs,
                 location=rounded(referral.lat, referral.lon),
                 urgency=referral.urgency,
+                person_id=referral.person_id,
             )
         )
         return referral

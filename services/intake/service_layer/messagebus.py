@@ -17,6 +17,9 @@ COMMANDS: dict[type, Handler[Actor, Any]] = {
     c.CreateReferral: referrals.create_referral,
     c.CancelReferral: referrals.cancel_referral,
     c.AnonymisePerson: referrals.anonymise_person,
+    c.RestrictPerson: referrals.restrict_person,
+    c.IssueCard: referrals.issue_card,
+    c.RevokeCard: referrals.revoke_card,
     c.RecordPersonRead: referrals.record_person_read,
     c.RecordTrip: trips.record_trip,
 }
@@ -25,6 +28,7 @@ QUERIES: dict[type, Handler[Actor, Any]] = {
     c.GetReferral: referrals.get_referral,
     c.ListReferrals: referrals.list_referrals,
     c.ListTrips: trips.list_trips,
+    c.GetCard: referrals.get_card,
 }
 
 

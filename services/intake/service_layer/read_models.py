@@ -75,3 +75,21 @@ class TripPage(msgspec.Struct, frozen=True):
     total: int
     limit: int
     offset: int
+
+
+class RestrictionView(msgspec.Struct, frozen=True):
+    id: str
+    person_id: str
+    site_id: str | None
+    until: datetime
+    reason: str
+    imposed_at: datetime
+
+
+class CardView(msgspec.Struct, frozen=True):
+    """The card as issued; print it from GET .../card (a PNG). No name: the QR holds a token."""
+
+    id: str
+    person_id: str
+    issued_at: datetime
+    status: str

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from services.intake.adapters.unit_of_work import IntakeUnitOfWork
 from services.intake.domain import commands as c
 from services.intake.domain.access import Actor, absent, team_scope, verdict
+from services.intake.domain.cards import Card
 from services.intake.domain.people import Person
 from services.intake.domain.referrals import Referral
+from services.intake.domain.restrictions import Restriction
 from services.intake.service_layer.results import ReferralSeen, ReferralsSeen
 
 MAX_PAGE = 200
@@ -102,6 +104,80 @@ async def anonymise_person(command: c.AnonymisePerson, actor: Actor, uow: Intake
             object_id=person.id,
         )
     return person
+
+
+async def restrict_person(command: c.RestrictPerson, actor: Actor, uow: IntakeUnitOfWork) -> Restriction:
+    """Audited with its reason code; the event carries ids and the date only."""
+    person = await uow.people.get(command.person_id)
+    if person is None:
+        raise absent(command)
+    restriction = Restriction.impose(
+        id=new_id(),
+        person_id=person.id,
+        site_id=command.site_id,
+        until=command.until,
+        reason=command.reason,
+        imposed_by=actor.subject,
+        now=uow.clock.now(),
+    )
+    await uow.restrictions.add(restriction)
+    await uow.audit(
+        actor=actor.subject,
+        actor_role=actor.role,
+        action="person.restricted",
+        object_type="person",
+        object_id=person.id,
+        reason=restriction.reason,
+        detail={
+            "restriction_id": restriction.id,
+            "site_id": restriction.site_id,
+            "until": restriction.until.isoformat(),
+        },
+    )
+    return restriction
+
+
+async def issue_card(command: c.IssueCard, actor: Actor, uow: IntakeUnitOfWork) -> Card:
+    person = await uow.people.get(command.person_id)
+    if person is None:
+        raise absent(command)
+    now = uow.clock.now()
+    earlier = await uow.cards.active_of(person.id, for_update=True)
+    if earlier is not None and earlier.revoke(now):
+        await uow.cards.save_revoked(earlier)
+    card = Card.issue(id=new_id(), person_id=person.id, issued_by=actor.subject, now=now)
+    await uow.cards.add(card)
+    await uow.audit(
+        actor=actor.subject,
+        actor_role=actor.role,
+        action="card.issued",
+        object_type="person",
+        object_id=person.id,
+    )
+    return card
+
+
+async def revoke_card(command: c.RevokeCard, actor: Actor, uow: IntakeUnitOfWork) -> Card:
+    card = await uow.cards.active_of(command.person_id, for_update=True)
+    if card is None:
+        raise absent(c.GetCard(person_id=command.person_id))
+    card.revoke(uow.clock.now())
+    await uow.cards.save_revoked(card)
+    await uow.audit(
+        actor=actor.subject,
+        actor_role=actor.role,
+        action="card.revoked",
+        object_type="person",
+        object_id=card.person_id,
+    )
+    return card
+
+
+async def get_card(query: c.GetCard, actor: Actor, uow: IntakeUnitOfWork) -> Card:
+    card = await uow.cards.active_of(query.person_id)
+    if card is None:
+        raise absent(query)
+    return card
 
 
 async def record_person_read(command: c.RecordPersonRead, actor: Actor, uow: IntakeUnitOfWork) -> None:

@@ -3,8 +3,10 @@ callers who may know that site exists (`Actor.may_see_site_of`)."""
 
 from __future__ import annotations
 
+from services.intake.domain.cards import Card
 from services.intake.domain.people import Person
 from services.intake.domain.referrals import Referral
+from services.intake.domain.restrictions import Restriction
 from services.intake.domain.trips import Trip
 from services.intake.service_layer import read_models as rm
 from services.intake.service_layer.results import ReferralSeen, ReferralsSeen, TripsSeen
@@ -73,3 +75,15 @@ def trip(t: Trip) -> rm.TripView:
 
 def trip_page(page: TripsSeen) -> rm.TripPage:
     return rm.TripPage([trip(t) for t in page.trips], page.total, page.limit, page.offset)
+
+
+def restriction(r: Restriction) -> rm.RestrictionView:
+    return rm.RestrictionView(r.id, r.person_id, r.site_id, r.until, r.reason, r.imposed_at)
+
+
+def card(c: Card) -> rm.CardView:
+    return rm.CardView(c.id, c.person_id, c.issued_at, "active" if c.active else "revoked")
+
+
+def card_png(c: Card) -> bytes:
+    return c.png()

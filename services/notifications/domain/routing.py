@@ -100,6 +100,9 @@ ROUTES: dict[type[Event], tuple[Route, ...]] = {
             lambda e: _site(e, subject_id=e.stay_id, due_at=e.limit_at),
         ),
     ),
+    ev.StayAbsent: (
+        Route("stay_absent", "site_staff", lambda e: _site(e, subject_id=e.stay_id, due_at=e.ends_at)),
+    ),
     ev.ColdWeatherSwitchedOn: (Route("cold_weather", "patrols", lambda e: _site(e, count=e.mats_total)),),
     ev.BedsFreeAgain: (Route("beds_free_again", "patrols", lambda e: _site(e, count=e.free_beds)),),
     ev.ReferralWaitlisted: (

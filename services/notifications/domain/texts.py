@@ -37,6 +37,13 @@ TEMPLATES: dict[str, dict[Language, str]] = {
         "en": "{site}: stay limit in {left}",
     },
     "stay_limit_reached": {"uk": "{site}: ліміт перебування досягнуто", "en": "{site}: stay limit reached"},
+    "team_on_call": {"uk": "Команда #{team} на зв'язку", "en": "Team #{team} is on call"},
+    "team_on_trip": {"uk": "Команда #{team} на виїзді", "en": "Team #{team} is on a trip"},
+    "team_off": {"uk": "Команда #{team} поза зміною", "en": "Team #{team} is off"},
+    "stay_absent": {
+        "uk": "{site}: мешканця давно не бачили; без відмітки присутності вибуде за {left}",
+        "en": "{site}: a resident unseen for nights; leaves without check-out in {left} unless seen",
+    },
     "cold_weather": {
         "uk": "{site}: режим холоду, матів {count}",
         "en": "{site}: cold-weather mode, {count} mats",
@@ -130,4 +137,5 @@ def text(alert: Alert, *, language: Language, public_name: str | None, now: date
         party=alert.facts.party_size if alert.facts.party_size is not None else "?",
         left=time_left(alert.facts.due_at, now, language),
         count=alert.facts.count if alert.facts.count is not None else "?",
+        team=short_id(alert.facts.subject_id),
     )

@@ -8,6 +8,8 @@ from common.errors import RuleViolation
 from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from services.notifications.domain import commands as c
 from services.notifications.domain.access import Actor, absent, check_team_access
+from services.notifications.domain.alerts import AlertFacts, AlertKind
+from services.notifications.domain.routing import Routed
 from services.notifications.domain.teams import (
     Channel,
     Team,
@@ -17,6 +19,7 @@ from services.notifications.domain.teams import (
     check_webhook_url,
     status_with_place,
 )
+from services.notifications.service_layer.alerts import add_alerts
 
 Uow = NotificationsUnitOfWork
 
@@ -74,13 +77,32 @@ async def list_teams(query: c.ListTeams, actor: Actor, uow: Uow) -> list[Team]:
 
 
 async def set_team_status(command: c.SetTeamStatus, actor: Actor, uow: Uow) -> Team:
+    """A change of status reaches the supervisors' live feed (and channels) as an alert; the
+    position is kept coarse (about 1 km), never shown in the alert."""
     team = await _team(command, actor, uow, command.team_id)
     status_with_place(command.status, command.lat, command.lon)
+    changed = team.status != command.status
+    now = uow.clock.now()
     team.status, team.lat, team.lon, team.status_at = (
         command.status,
-        command.lat,
-        command.lon,
-        uow.clock.now(),
+        coarse(command.lat),
+        coarse(command.lon),
+        now,
     )
     await uow.teams.save_status(team)
+    if changed:
+        supervisors = [t for t in await uow.teams.all() if t.kind == "supervisors" and t.id != team.id]
+        facts = AlertFacts(subject_id=team.id)
+        kind: AlertKind = STATUS_ALERT[command.status]
+        event_id = str(uuid.uuid5(STATUS_CHANGED, f"{team.id}/{now.isoformat()}/{command.status}"))
+        await add_alerts(uow, event_id, [Routed(kind, t, facts) for t in supervisors])
     return team
+
+
+STATUS_CHANGED = uuid.UUID("6f1d4c52-3b0e-4e53-9d7e-5a0b4c2f9e61")
+STATUS_ALERT: dict[str, AlertKind] = {"on_call": "team_on_call", "on_trip": "team_on_trip", "off": "team_off"}
+
+
+def coarse(degrees: float | None) -> float | None:
+    """Two decimals (~1 km): where a team is, roughly; enough to send the nearest one."""
+    return None if degrees is None else round(degrees, 2)

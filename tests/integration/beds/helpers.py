@@ -11,11 +11,11 @@ import sqlalchemy as sa
 
 from common.clock import ManualClock
 from services.beds.adapters.orm import metadata
-from services.beds.api.urls import API, AVAILABILITY, HOLDS, LEDGER, SITES
+from services.beds.api.urls import API, AVAILABILITY, HOLDS, LEDGER, SITES, UNMET_DEMAND
 from tests.support.service import Service
 from tests.support.sites import party
 
-__all__ = ["API", "AVAILABILITY", "HOLDS", "LEDGER", "SITES"]
+__all__ = ["API", "AVAILABILITY", "HOLDS", "LEDGER", "SITES", "UNMET_DEMAND"]
 
 PROBLEM = "application/problem+json"
 
@@ -29,6 +29,7 @@ WATCHED_TABLES = (
     "holds",
     "stays",
     "nightly_ledger",
+    "turnaways",
     "audit_log",
     "idempotency_keys",
 )

@@ -13,6 +13,7 @@ from tests.integration.beds.helpers import (
     audit_rows,
     checked_in,
     open_site,
+    site_url,
     snapshot,
     stay_url,
 )
@@ -33,13 +34,16 @@ async def test_a_crisis_stay_warns_two_days_before_its_limit_and_again_at_the_li
     assert at(stay["limit_at"]) == EVENING + timedelta(days=10)
     assert stay["days_left"] == 10
 
+    roll_call = {"stay_ids": [stay["id"]]}  # seen every night: it does not end as left
     clock.advance(timedelta(days=8))
+    assert (await beds.post(site_url(site, "presence"), team, roll_call)).status_code == 200
     await beds.tick()
     approaching = await events.wait_for(ev.StayLimitApproaching, stay_id=stay["id"])
     assert (approaching[0].team_id, approaching[0].limit_at) == ("mobile-1", EVENING + timedelta(days=10))
     assert events.of(ev.StayLimitReached, stay_id=stay["id"]) == []
 
     clock.advance(timedelta(days=2))
+    assert (await beds.post(site_url(site, "presence"), team, roll_call)).status_code == 200
     await beds.tick()
     await events.wait_for(ev.StayLimitReached, stay_id=stay["id"])
     shown = await beds.get(stay_url(stay["id"]), team)

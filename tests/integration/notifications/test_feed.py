@@ -107,3 +107,32 @@ async def test_a_feed_with_a_bad_last_event_id_or_another_teams_id_is_refused(no
     ).status_code == 400
     assert (await notifications.get(urls.FEED, token, params={"team_id": other})).status_code == 404
     assert (await notifications.get(urls.FEED)).status_code == 401
+
+
+async def test_a_teams_status_change_reaches_the_supervisors_feed(notifications: Service, live: str) -> None:
+    supervisors = await create_team(notifications, "supervisors")
+    patrol = await create_team(notifications, "patrol", name="Lviv night patrol")
+    own = team_token(notifications, patrol, "patrol")
+    headers = {"Authorization": f"Bearer {team_token(notifications, supervisors, 'supervisor')}"}
+    status = urls.TEAM_STATUS.replace("{team_id:str}", patrol)
+    async with (
+        httpx.AsyncClient(base_url=live, timeout=10) as client,
+        client.stream("GET", urls.FEED, headers=headers) as response,
+    ):
+        reader = Reader(response.aiter_lines())
+        changed = await notifications.call(
+            "PUT", status, own, {"status": "on_call", "lat": 49.8412, "lon": 24.0312}
+        )
+        assert changed.status_code == 200, changed.text
+        assert (changed.json()["lat"], changed.json()["lon"]) == (49.84, 24.03)  # coarse
+        event = await reader.next_event()
+        alert = json.loads(event["data"])
+        assert (event["event"], alert["team_id"]) == ("team_on_call", supervisors)
+    again = await notifications.call("PUT", status, own, {"status": "on_call"})
+    assert again.status_code == 200
+    found = (await notifications.get(urls.ALERTS, headers["Authorization"].removeprefix("Bearer "))).json()
+    assert [a["kind"] for a in found] == ["team_on_call"]  # the same status again tells nobody
+    on_call = await notifications.get(
+        urls.TEAMS, notifications.token("supervisor"), params={"status": "on_call"}
+    )
+    assert [t["id"] for t in on_call.json()] == [patrol]

@@ -6,12 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from common.errors import Conflict
+from common.errors import Conflict, RuleViolation
+from contracts.events import intake as iv
 from contracts.events.base import NeedsFacts, PartyFacts
 from contracts.events.intake import ReferralCancelled, ReferralCreated
 from services.intake.domain.access import Actor
+from services.intake.domain.cards import Card, token_digest
 from services.intake.domain.people import Person
 from services.intake.domain.referrals import Referral
+from services.intake.domain.restrictions import Restriction
 
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=5)
@@ -94,3 +97,48 @@ def test_anonymising_erases_the_personal_fields_for_good_and_keeps_coded_facts()
     assert (person.name, person.birth_year, person.phone, person.notes) == (None, None, None, None)
     assert person.gender == "female" and person.dv and person.anonymised_at == LATER
     assert not person.anonymise(LATER + timedelta(days=1))
+
+
+def test_a_restriction_lies_ahead_has_a_coded_reason_and_announces_ids_only() -> None:
+    now = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    made = Restriction.impose(
+        id="r-1",
+        person_id="p-1",
+        site_id=None,
+        until=now + timedelta(days=3),
+        reason="theft",
+        imposed_by="supervisor-1",
+        now=now,
+    )
+    [event] = made.events
+    assert isinstance(event, iv.RestrictionImposed)
+    assert (event.person_id, event.site_id, event.until) == ("p-1", None, now + timedelta(days=3))
+    for until, reason in (
+        (now, "theft"),
+        (now + timedelta(days=400), "theft"),
+        (now + timedelta(days=1), "rude"),
+    ):
+        with pytest.raises(RuleViolation):
+            Restriction.impose(
+                id="r-2",
+                person_id="p-1",
+                site_id=None,
+                until=until,
+                reason=reason,
+                imposed_by="supervisor-1",
+                now=now,
+            )
+
+
+def test_a_card_carries_an_opaque_token_and_announces_only_its_digest() -> None:
+    now = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    card = Card.issue(id="c-1", person_id="p-1", issued_by="staff-1", now=now)
+    other = Card.issue(id="c-2", person_id="p-1", issued_by="staff-1", now=now)
+
+    assert card.token.startswith("sbc1.") and card.token != other.token
+    [issued] = card.events
+    assert isinstance(issued, iv.CardIssued)
+    assert issued.token_digest == token_digest(card.token) and card.token not in repr(issued)
+    assert card.png().startswith(b"\x89PNG")
+    assert card.revoke(now) and not card.revoke(now)
+    assert isinstance(card.events[-1], iv.CardRevoked)

@@ -232,3 +232,20 @@ def test_the_holder_of_a_hold_at_a_crisis_room_hears_it_acknowledged_without_the
         text(alert, language="en", public_name=None, now=NOW)
         == f"crisis room · #{hold[:8]}: they know you are coming"
     )
+
+
+def test_a_sites_staff_hear_first_that_a_resident_is_unseen() -> None:
+    absent = ev.StayAbsent(
+        stay_id=str(uuid.uuid4()),
+        site_id=SITE,
+        confidential=True,
+        group_id=str(uuid.uuid4()),
+        last_seen_at=NOW - timedelta(days=2),
+        ends_at=NOW + timedelta(days=1),
+    )
+
+    assert heard(absent) == {("stay_absent", STAFF.id)}
+    [routed] = route(absent, TEAMS)
+    alert = Alert(str(uuid.uuid4()), STAFF.id, routed.kind, str(uuid.uuid4()), NOW, routed.facts)
+    shown = text(alert, language="en", public_name=None, now=NOW)
+    assert "without check-out" in shown and "crisis room #" in shown
