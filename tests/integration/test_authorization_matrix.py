@@ -202,6 +202,15 @@ BODIES: dict[tuple[str, str, str], dict[str, Any]] = {
     ("beds", "POST", "/api/v1/stays/{stay_id}/extension"): {"days": 1, "reason": "court hearing"},
     ("beds", "POST", "/api/v1/holds"): {"site_id": str(uuid.uuid4()), "party": party()},
     ("beds", "POST", "/api/v1/holds/{hold_id}/extension"): {"minutes": 10},
+    ("beds", "POST", "/api/v1/places/{place_id}/out-of-service"): {"reason": "repair"},
+    ("beds", "POST", "/api/v1/stays/{stay_id}/move"): {"place_id": str(uuid.uuid4())},
+    ("beds", "POST", "/api/v1/sites/{site_id}/presence"): {"stay_ids": [str(uuid.uuid4())]},
+    ("beds", "POST", "/api/v1/sites/{site_id}/scans"): {"token": "abcdefgh12345678"},
+    ("beds", "POST", "/api/v1/sites/{site_id}/turnaways"): {"party": party(), "reason": "full"},
+    ("intake", "POST", "/api/v1/people/{person_id}/restrictions"): {
+        "until": "2027-01-01T00:00:00+02:00",
+        "reason": "threats",
+    },
     ("intake", "POST", "/api/v1/referrals"): {
         "source": "patrol",
         "party": party(),
