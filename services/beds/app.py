@@ -34,6 +34,8 @@ def build_runtime(
     bus = beds_bus(runtime.unit_of_work)
     placer = Placer(bus, runtime.unit_of_work, read=runtime.read, waitlist_hours=settings.waitlist_hours)
     runtime.subscribe(Subscription("beds-placement", INTAKE, placer.handlers()))
+    runtime.on_commit(placer.heard)
+    runtime.run_loop("waitlist", placer.serve_waitlist)
     clocks = BedsClocks(runtime.unit_of_work, read=runtime.read)
     runtime.run_clocks([*clocks.jobs(), *placer.jobs()], next_due=clocks.next_due)
     return runtime, bus
