@@ -23,9 +23,9 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import mkdtemp
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -164,7 +164,9 @@ def hops(data_dir: Path, trips: list[Trip]) -> dict[str, dict[str, float]]:
             "SELECT event_id, payload, created_at, sent_at FROM outbox WHERE type LIKE '%hold.placed%'"
         )
     }
-    applied_beds = dict(beds.execute("SELECT event_id, applied_at FROM inbox WHERE consumer = 'beds-placement'"))
+    applied_beds = dict(
+        beds.execute("SELECT event_id, applied_at FROM inbox WHERE consumer = 'beds-placement'")
+    )
     applied_intake = dict(
         intake.execute("SELECT event_id, applied_at FROM inbox WHERE consumer = 'intake-referrals'")
     )
@@ -206,7 +208,7 @@ async def run(referrals: int, profile_to: Path | None) -> dict[str, Any]:
     data_dir = Path(mkdtemp(prefix="bench-referrals-"))
     ports = {"beds": free_port(), "intake": free_port()}
     if profile_to is not None:
-        profile_to.mkdir(parents=True, exist_ok=True)
+        os.makedirs(profile_to, exist_ok=True)
     processes = {name: _serve(name, server.url, data_dir, port, profile_to) for name, port in ports.items()}
     trips: list[Trip] = []
     try:

@@ -205,7 +205,8 @@ class BedsReads:
     async def sites_in_box(self, box: Box, *, kind: str | None, include_confidential: bool) -> list[SiteSpot]:
         s = sites.c
         query = sa.select(s.id, s.name, s.kind, s.lat, s.lon, s.confidential)
-        rows = await self.session.execute(_narrow(_searched(query, kind, include_confidential), box, s.lat, s.lon))
+        query = _searched(query, kind, include_confidential)
+        rows = await self.session.execute(_narrow(query, box, s.lat, s.lon))
         return [SiteSpot(r.id, r.name, r.kind, r.lat, r.lon, r.confidential) for r in rows]
 
     async def count_searched(self, *, kind: str | None, include_confidential: bool) -> int:

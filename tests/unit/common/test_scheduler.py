@@ -90,7 +90,9 @@ async def test_a_commit_wakes_the_loop_to_ask_when_work_is_due_not_to_tick() -> 
         return 1
 
     lease = CountingLeader()
-    clocks = Clocks([ClockJob("due", do_due_work)], lease, ServiceMetrics("beds"), tick_seconds=30.0, clock=clock, next_due=next_due)  # type: ignore[arg-type]
+    jobs = [ClockJob("due", do_due_work)]
+    metrics = ServiceMetrics("beds")
+    clocks = Clocks(jobs, lease, metrics, tick_seconds=30.0, clock=clock, next_due=next_due)  # type: ignore[arg-type]
     loop = asyncio.create_task(clocks.run())
     try:
         await asyncio.sleep(0.05)
