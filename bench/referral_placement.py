@@ -142,6 +142,13 @@ async def referrals_held(beds_url: str, intake_url: str, count: int, trips: list
     return samples
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux): what a referral costs a service, which the
+    machine's other load disturbs far less than it disturbs wall-clock latency."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _stamp(text: str) -> float:
     return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 
@@ -216,7 +223,12 @@ async def run(referrals: int, profile_to: Path | None) -> dict[str, Any]:
         for name, url in urls.items():
             await _wait_ready(url, processes[name])
         floor = _percentiles(await raw_round_trips(server.url, referrals))
+        cpu_before = {name: _cpu_seconds(p.pid) for name, p in processes.items()}
         held = _percentiles(await referrals_held(urls["beds"], urls["intake"], referrals, trips))
+        cpu = {
+            f"{name}_cpu_ms_per_referral": 1000 * (_cpu_seconds(p.pid) - cpu_before[name]) / referrals
+            for name, p in processes.items()
+        }
     finally:
         for process in processes.values():
             os.killpg(process.pid, signal.SIGINT)  # py-spy writes its file on SIGINT
@@ -229,6 +241,7 @@ async def run(referrals: int, profile_to: Path | None) -> dict[str, Any]:
         "ratio_p50": held["p50_ms"] / floor["p50_ms"],
         "ratio_p99": held["p99_ms"] / floor["p99_ms"],
         "hops": hops(data_dir, trips),
+        **({} if profile_to else cpu),  # under py-spy the pid is py-spy's
     }
 
 
@@ -242,6 +255,9 @@ def main() -> None:
     for key in ("raw_round_trip", "referral_to_held"):
         print(f"{key}: p50 {results[key]['p50_ms']:.1f} ms, p99 {results[key]['p99_ms']:.1f} ms")
     print(f"ratio: p50 {results['ratio_p50']:.1f}x, p99 {results['ratio_p99']:.1f}x")
+    for name in ("beds", "intake"):
+        if f"{name}_cpu_ms_per_referral" in results:
+            print(f"{name}: {results[f'{name}_cpu_ms_per_referral']:.1f} ms of CPU per referral")
     for name, figures in results["hops"].items():
         print(f"  {name}: p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms")
 

@@ -61,7 +61,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRunt
                 runtime.clock,
                 timeout_seconds=settings.delivery_timeout_seconds,
                 poll_seconds=settings.delivery_poll_seconds,
+                read=runtime.read,
             )
+            UnitOfWork.claim_for = worker.claim_for()
             UnitOfWork.doorbell = worker.wake
             await worker.run()
 

@@ -4,7 +4,7 @@ API needs). Rows become domain values here; the service layer never sees a table
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -158,9 +158,14 @@ class Channels:
 
 
 class Alerts:
-    def __init__(self, session: AsyncSession):
+    def __init__(self, session: AsyncSession, *, claim_for: timedelta | None = None):
         self.session = session
         self.deliveries_added = False
+        # With a delivery loop in this process, new deliveries are written already claimed for
+        # it (`claimed_until`) and handed to it after the commit: no claim transaction between
+        # the alert and its first send. Killed before sending, the claim lapses like any other.
+        self.claim_for = claim_for
+        self.handed: list[str] = []
 
     async def exists(self, event_id: str, team_id: str) -> bool:
         found = await self.session.scalar(
@@ -197,7 +202,9 @@ class Alerts:
                 "status": "failed" if ch.broken else "pending",
                 "attempts": 0,
                 "next_attempt_at": alert.created_at,
-                "claimed_until": None,
+                "claimed_until": alert.created_at + self.claim_for
+                if self.claim_for is not None and not ch.broken
+                else None,
                 "last_error": "channel broken" if ch.broken else None,
                 "last_latency_ms": None,
                 "delivered_at": None,
@@ -208,6 +215,11 @@ class Alerts:
         if rows:
             await self.session.execute(sa.insert(deliveries), rows)
             self.deliveries_added = True
+            self.handed += [
+                delivery_id
+                for ch, delivery_id in zip(channels_of_team, delivery_ids, strict=True)
+                if self.claim_for is not None and not ch.broken
+            ]
 
     async def get(self, alert_id: str) -> Alert | None:
         row = (await self.session.execute(sa.select(alerts).where(alerts.c.id == alert_id))).first()
