@@ -55,15 +55,20 @@ class DeliveryWorker:
         self.jitter = jitter
         self._doorbell = asyncio.Event()
         self._handed: list[str] = []
+        self._claim_now = False
 
     def wake(self, handed: Sequence[str] = ()) -> None:
-        """New deliveries were committed (`handed`: claimed for this loop as they were written):
-        work them now rather than at the next poll."""
+        """New deliveries were committed (`handed`: claimed for this loop as they were written;
+        none handed: claim them): work them now rather than at the next poll."""
         self._handed += handed
+        self._claim_now |= not handed
         self._doorbell.set()
 
-    def claim_for(self) -> timedelta:
-        return self._claim_for()
+    def claim_for(self) -> timedelta | None:
+        """How long a delivery handed over at its commit stays claimed; None on a clock that
+        does not move by itself (a test's), where a claim would lapse at once."""
+        claim = self._claim_for()
+        return claim if claim > timedelta(0) else None
 
     def _claim_for(self) -> timedelta:
         """Long enough for every send of a batch to time out, in the clock's (virtual) time."""
@@ -72,27 +77,40 @@ class DeliveryWorker:
         return timedelta(seconds=self.timeout * 3 * scale)
 
     async def run(self) -> None:
+        claim_at = 0.0  # monotonic: when the next claim round is due
         while True:
             self._doorbell.clear()  # before the round: a ring during it must still wake the next wait
+            done = 0
             try:
-                done = await self.work_once()
+                await self.send_handed()
+                # Claim rounds (retries, other replicas' deliveries, lapsed claims) keep to the
+                # poll while deliveries come handed over; a full batch brings the next one at once.
+                if not self._handed and (self._claim_now or time.monotonic() >= claim_at):
+                    self._claim_now = False
+                    done = await self.work_once()
+                    claim_at = time.monotonic() + (0 if done >= BATCH else self.poll)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # e.g. the database briefly away
                 log.warning("delivery_round_failed", error=type(exc).__name__)
-                done = 0
-            if not done:
+            if not self._handed and not self._claim_now and done < BATCH:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._doorbell.wait(), self.poll)
+                    wait = max(0.0, claim_at - time.monotonic()) or self.poll
+                    await asyncio.wait_for(self._doorbell.wait(), wait)
+
+    async def send_handed(self) -> int:
+        """Sends the deliveries handed over by this process's commits, still claimed for it."""
+        handed, self._handed = self._handed, []
+        if not handed:
+            return 0
+        async with self.read() as uow:
+            claimed = await uow.deliveries.load(handed, claimed_after=self.clock.now())
+        await asyncio.gather(*(self._deliver(due) for due in claimed))
+        return len(claimed)
 
     async def work_once(self) -> int:
+        """One claim round: whatever is due (retries, lapsed claims, deliveries not handed over)."""
         now = self.clock.now()
-        handed, self._handed = self._handed, []
-        if handed:
-            async with self.read() as uow:
-                claimed = await uow.deliveries.load(handed, claimed_after=now)
-            await asyncio.gather(*(self._deliver(due) for due in claimed))
-            return len(handed)  # then the next round at once: it claims whatever else is due
         async with self.unit_of_work() as uow:
             claimed = await uow.deliveries.claim(now, now + self._claim_for(), BATCH)
             await uow.commit()
