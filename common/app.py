@@ -16,7 +16,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
-from common.auth import jwt_auth
+from common.auth import PUBLIC_PATHS, jwt_auth
 from common.bodies import MAX_BODY_BYTES, GuardRequests
 from common.health import HealthController
 from common.observe import ObserveRequests
@@ -57,7 +57,11 @@ def create_service_app(
     route_handlers: Sequence[ControllerRouterHandler],
     dependencies: dict[str, Provide] | None = None,
     version: str = "1.0.0",
+    public_paths: Sequence[str] = (),
 ) -> Litestar:
+    """`public_paths`: patterns of the service's own paths that need no token (beds' open data)."""
+    public = (*PUBLIC_PATHS, *public_paths)
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await runtime.start()
@@ -78,7 +82,7 @@ def create_service_app(
             *route_handlers,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), **(dependencies or {})},
-        on_app_init=[jwt_auth(runtime.tokens).on_app_init],
+        on_app_init=[jwt_auth(runtime.tokens, public).on_app_init],
         middleware=[GuardRequests()],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -88,6 +92,6 @@ def create_service_app(
         debug=False,
         logging_config=None,  # ours (common.logging) is already in place
     )
-    refine_openapi(app)
+    refine_openapi(app, public)
     app.asgi_handler = ObserveRequests(app.asgi_handler, runtime.metrics)
     return app

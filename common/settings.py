@@ -20,6 +20,8 @@ Environment variables (all optional):
                                  (default API https://api.telegram.org)
   SHELTERBEDS_SMTP_HOST, SHELTERBEDS_SMTP_PORT, SHELTERBEDS_SMTP_FROM  notifications' e-mail
   SHELTERBEDS_ESCALATE_AFTER_MINUTES  an unacknowledged on_the_way goes to supervisors (10, virtual)
+  SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS  how long one send to a peer may take (10, real seconds); a
+                                 delivery claimed by a worker that died is sent again 3x this later
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     feed_heartbeat_seconds: Positive = 15.0
     # How long a referral waits on beds' waitlist for a fitting place before it lapses.
     waitlist_hours: Positive = 12.0
+    # Open data (no token): requests per minute from one client address before a 429.
+    open_data_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 60
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -163,7 +167,9 @@ def settings_from_env(
         "smtp_port": int(env.get("SHELTERBEDS_SMTP_PORT", "25")),
         "smtp_from": env.get("SHELTERBEDS_SMTP_FROM", "shelterbeds@localhost"),
         "escalate_after_minutes": float(env.get("SHELTERBEDS_ESCALATE_AFTER_MINUTES", "10")),
+        "delivery_timeout_seconds": float(env.get("SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS", "10")),
         "waitlist_hours": float(env.get("SHELTERBEDS_WAITLIST_HOURS", "12")),
+        "open_data_per_minute": int(env.get("SHELTERBEDS_OPEN_DATA_PER_MINUTE", "60")),
     }
     values.update(overrides)
     if "secret" not in values:

@@ -12,14 +12,17 @@ from common.settings import Settings, settings_from_env
 from contracts.streams import INTAKE
 from services.beds.adapters.orm import plumbing
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
+from services.beds.api import urls
 from services.beds.api.dependencies import dependencies
 from services.beds.api.holds import HoldsController
 from services.beds.api.lookup import AvailabilityController, LedgerController
+from services.beds.api.reports import ReportsController, open_data_router
 from services.beds.api.sites import PlacesController, RoomsController, SitesController
 from services.beds.api.stays import StaysController
 from services.beds.service_layer.clocks import BedsClocks
 from services.beds.service_layer.messagebus import BedsBus, beds_bus
 from services.beds.service_layer.placement import Placer
+from services.beds.service_layer.reports import OccupancyGauges, TripFeed
 
 DESCRIPTION = """\
 Sites, rooms and places (beds and overflow mats), holds for people on the way, stays, the
@@ -36,13 +39,16 @@ def build_runtime(
     runtime.subscribe(Subscription("beds-placement", INTAKE, placer.handlers()))
     runtime.on_commit(placer.heard)
     runtime.run_loop("waitlist", placer.serve_waitlist)
+    runtime.subscribe(Subscription("beds-reports", INTAKE, TripFeed().handlers()))
+    runtime.metrics.refreshers.append(OccupancyGauges(runtime.metrics.registry, runtime.read).refresh)
     clocks = BedsClocks(runtime.unit_of_work, read=runtime.read)
     runtime.run_clocks([*clocks.jobs(), *placer.jobs()], next_due=clocks.next_due)
     return runtime, bus
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
-    runtime, bus = build_runtime(settings or settings_from_env("beds"), clock)
+    settings = settings or settings_from_env("beds")
+    runtime, bus = build_runtime(settings, clock)
     return create_service_app(
         runtime,
         title="shelterbeds · beds",
@@ -55,6 +61,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             HoldsController,
             AvailabilityController,
             LedgerController,
+            ReportsController,
+            open_data_router(settings.open_data_per_minute),
         ],
         dependencies=dependencies(bus, runtime.clock),
+        public_paths=(urls.OPEN_DATA,),
     )

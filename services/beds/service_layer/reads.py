@@ -11,7 +11,15 @@ from services.beds.domain import commands as c
 from services.beds.domain.access import OVERSEERS, Actor, absent, access_to, verdict
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.sites import Site
-from services.beds.service_layer.results import BoardState, HoldState, Ledger, SiteList, SiteState, StayState
+from services.beds.service_layer.results import (
+    BoardState,
+    HoldState,
+    Ledger,
+    Report,
+    SiteList,
+    SiteState,
+    StayState,
+)
 
 
 async def _floor(uow: BedsUnitOfWork, query: object, site_id: str) -> SiteFloor:
@@ -86,7 +94,7 @@ def _records_read(result: object) -> list[tuple[Site, str]]:
             return [(result.site, result.stay.id)]
         case HoldState():
             return [(result.site, result.hold.id)]
-        case Ledger():
+        case Ledger() | Report():
             return [(site, site.id) for site in result.sites]
     return []
 

@@ -7,7 +7,6 @@ SQLite the write transaction itself serialises claims."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,13 +69,7 @@ class Deliveries:
         if not ids:
             return []
         await self.session.execute(sa.update(deliveries).where(d.id.in_(ids)).values(claimed_until=until))
-        return await self.load(ids)
-
-    async def load(self, ids: Sequence[str], *, claimed_after: datetime | None = None) -> list[Due]:
-        """The deliveries `ids` with what sending them needs. `claimed_after`: only those still
-        pending whose claim (made when they were written) runs past that time."""
-        d = deliveries.c
-        query = (
+        rows = await self.session.execute(
             sa.select(
                 deliveries.c.id.label("delivery_id"),
                 deliveries.c.attempts.label("delivery_attempts"),
@@ -100,9 +93,6 @@ class Deliveries:
             )
             .where(d.id.in_(ids))
         )
-        if claimed_after is not None:
-            query = query.where(d.status == "pending", d.claimed_until > claimed_after)
-        rows = await self.session.execute(query)
         return [
             Due(
                 r.delivery_id,

@@ -4,7 +4,7 @@ API needs). Rows become domain values here; the service layer never sees a table
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -158,14 +158,10 @@ class Channels:
 
 
 class Alerts:
-    def __init__(self, session: AsyncSession, *, claim_for: timedelta | None = None):
+    def __init__(self, session: AsyncSession):
         self.session = session
         self.deliveries_added = False
-        # With a delivery loop in this process, new deliveries are written already claimed for
-        # it (`claimed_until`) and handed to it after the commit: no claim transaction between
-        # the alert and its first send. Killed before sending, the claim lapses like any other.
-        self.claim_for = claim_for
-        self.handed: list[str] = []
+        self.added = False
 
     async def exists(self, event_id: str, team_id: str) -> bool:
         found = await self.session.scalar(
@@ -174,8 +170,14 @@ class Alerts:
         return found is not None
 
     async def add(
-        self, alert: Alert, channels_of_team: Sequence[Channel], delivery_ids: Sequence[str]
+        self,
+        alert: Alert,
+        channels_of_team: Sequence[Channel],
+        delivery_ids: Sequence[str],
+        *,
+        send_at: datetime,
     ) -> None:
+        """`send_at`: the delivery clock's now (real time), on which retries are scheduled."""
         f = alert.facts
         await self.session.execute(
             sa.insert(alerts).values(
@@ -193,6 +195,7 @@ class Alerts:
                 holder_team_id=f.holder_team_id,
             )
         )
+        self.added = True
         rows = [
             {
                 "id": delivery_id,
@@ -201,10 +204,8 @@ class Alerts:
                 "channel_kind": ch.kind,
                 "status": "failed" if ch.broken else "pending",
                 "attempts": 0,
-                "next_attempt_at": alert.created_at,
-                "claimed_until": alert.created_at + self.claim_for
-                if self.claim_for is not None and not ch.broken
-                else None,
+                "next_attempt_at": send_at,
+                "claimed_until": None,
                 "last_error": "channel broken" if ch.broken else None,
                 "last_latency_ms": None,
                 "delivered_at": None,
@@ -215,11 +216,6 @@ class Alerts:
         if rows:
             await self.session.execute(sa.insert(deliveries), rows)
             self.deliveries_added = True
-            self.handed += [
-                delivery_id
-                for ch, delivery_id in zip(channels_of_team, delivery_ids, strict=True)
-                if self.claim_for is not None and not ch.broken
-            ]
 
     async def get(self, alert_id: str) -> Alert | None:
         row = (await self.session.execute(sa.select(alerts).where(alerts.c.id == alert_id))).first()
@@ -250,6 +246,18 @@ class Alerts:
             .order_by(alerts.c.seq)
             .limit(limit)
         )
+        return [alert_of(r) for r in await self.session.execute(query)]
+
+    async def last_seq(self) -> int:
+        return int(await self.session.scalar(sa.select(sa.func.max(alerts.c.seq))) or 0)
+
+    async def newer(self, seq: int, also: Sequence[int], limit: int) -> list[Alert]:
+        """Every team's alerts after `seq`, and those of the numbers in `also` (gaps that may yet
+        commit), in feed order: the live feed's one query for all open feeds."""
+        wanted = alerts.c.seq > seq
+        if also:
+            wanted = sa.or_(wanted, alerts.c.seq.in_(list(also)))
+        query = sa.select(alerts).where(wanted).order_by(alerts.c.seq).limit(limit)
         return [alert_of(r) for r in await self.session.execute(query)]
 
     async def deliveries_of(self, alert_ids: Sequence[str]) -> dict[str, list[Any]]:

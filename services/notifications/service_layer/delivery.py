@@ -3,9 +3,11 @@ claimed delivery at once (a dead channel costs its own timeout, never the others
 records each attempt in its own transaction together with its outcome event
 (`alert.delivered`, or `alert.failed` once the channel has failed for a day and is broken).
 
-Deliveries committed in this process were claimed for the loop as they were written and are
-handed to it with the doorbell: its next round reads and sends those, without a claim
-transaction (on SQLite one more fsync and the file's write turn between an alert and its send)."""
+Two clocks: the service's clock (scaled by `--time-scale`) says what an alert's text says ("hold
+45 min left"); the delivery clock, real time, schedules everything about talking to a peer —
+claims, the backoff between attempts, the attempts' times and the day after which a channel is
+broken. A peer down for 30 s at time-scale 600 is retried over 30 real seconds, not given up on
+as if five hours had passed."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from common.clock import Clock
@@ -39,78 +41,46 @@ class DeliveryWorker:
         senders: Mapping[ChannelKind, Sender],
         clock: Clock,
         *,
+        real: Clock,
         timeout_seconds: float,
         poll_seconds: float,
         policy: RetryPolicy | None = None,
         jitter: Callable[[], float] = random.random,
-        read: Callable[[], NotificationsUnitOfWork] | None = None,
     ):
         self.unit_of_work = unit_of_work
-        self.read = read or unit_of_work
         self.senders = senders
         self.clock = clock
+        self.real = real
         self.timeout = timeout_seconds
         self.poll = poll_seconds
         self.policy = policy or RetryPolicy()
         self.jitter = jitter
         self._doorbell = asyncio.Event()
-        self._handed: list[str] = []
-        self._claim_now = False
 
-    def wake(self, handed: Sequence[str] = ()) -> None:
-        """New deliveries were committed (`handed`: claimed for this loop as they were written;
-        none handed: claim them): work them now rather than at the next poll."""
-        self._handed += handed
-        self._claim_now |= not handed
+    def wake(self) -> None:
+        """New deliveries were committed: work them now rather than at the next poll."""
         self._doorbell.set()
 
-    def claim_for(self) -> timedelta | None:
-        """How long a delivery handed over at its commit stays claimed; None on a clock that
-        does not move by itself (a test's), where a claim would lapse at once."""
-        claim = self._claim_for()
-        return claim if claim > timedelta(0) else None
-
     def _claim_for(self) -> timedelta:
-        """Long enough for every send of a batch to time out, in the clock's (virtual) time."""
-        real_per_virtual = self.clock.real_seconds(timedelta(seconds=1))
-        scale = 1 / real_per_virtual if real_per_virtual > 0 else 1.0
-        return timedelta(seconds=self.timeout * 3 * scale)
+        """Long enough for every send of a batch to time out."""
+        return timedelta(seconds=self.timeout * 3)
 
     async def run(self) -> None:
-        claim_at = 0.0  # monotonic: when the next claim round is due
         while True:
             self._doorbell.clear()  # before the round: a ring during it must still wake the next wait
-            done = 0
             try:
-                await self.send_handed()
-                # Claim rounds (retries, other replicas' deliveries, lapsed claims) keep to the
-                # poll while deliveries come handed over; a full batch brings the next one at once.
-                if not self._handed and (self._claim_now or time.monotonic() >= claim_at):
-                    self._claim_now = False
-                    done = await self.work_once()
-                    claim_at = time.monotonic() + (0 if done >= BATCH else self.poll)
+                done = await self.work_once()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # e.g. the database briefly away
                 log.warning("delivery_round_failed", error=type(exc).__name__)
-            if not self._handed and not self._claim_now and done < BATCH:
+                done = 0
+            if not done:
                 with contextlib.suppress(TimeoutError):
-                    wait = max(0.0, claim_at - time.monotonic()) or self.poll
-                    await asyncio.wait_for(self._doorbell.wait(), wait)
-
-    async def send_handed(self) -> int:
-        """Sends the deliveries handed over by this process's commits, still claimed for it."""
-        handed, self._handed = self._handed, []
-        if not handed:
-            return 0
-        async with self.read() as uow:
-            claimed = await uow.deliveries.load(handed, claimed_after=self.clock.now())
-        await asyncio.gather(*(self._deliver(due) for due in claimed))
-        return len(claimed)
+                    await asyncio.wait_for(self._doorbell.wait(), self.poll)
 
     async def work_once(self) -> int:
-        """One claim round: whatever is due (retries, lapsed claims, deliveries not handed over)."""
-        now = self.clock.now()
+        now = self.real.now()
         async with self.unit_of_work() as uow:
             claimed = await uow.deliveries.claim(now, now + self._claim_for(), BATCH)
             await uow.commit()
@@ -118,10 +88,9 @@ class DeliveryWorker:
         return len(claimed)
 
     async def _deliver(self, due: Due) -> None:
-        now = self.clock.now()
         if due.channel.broken or due.channel_removed:
             reason = "channel broken" if due.channel.broken else "channel removed"
-            await self._record(due, Outcome(False, now, 0.0, error=reason), final=True)
+            await self._record(due, Outcome(False, self.real.now(), 0.0, error=reason), final=True)
             return
         message = Outgoing(
             delivery_id=due.delivery_id,
@@ -129,7 +98,7 @@ class DeliveryWorker:
             kind=due.alert.kind,
             team_id=due.alert.team_id,
             site_id=due.alert.facts.site_id,
-            text=text(due.alert, language=due.language, public_name=due.public_name, now=now),
+            text=text(due.alert, language=due.language, public_name=due.public_name, now=self.clock.now()),
             created_at=due.alert.created_at.isoformat(),
         )
         started = time.perf_counter()
@@ -137,14 +106,14 @@ class DeliveryWorker:
             status = await asyncio.wait_for(
                 self.senders[due.channel.kind].send(due.channel, message), self.timeout
             )
-            outcome = Outcome(True, self.clock.now(), _ms_since(started), status)
+            outcome = Outcome(True, self.real.now(), _ms_since(started), status)
         except NotDelivered as exc:
-            outcome = Outcome(False, self.clock.now(), _ms_since(started), exc.status_code, exc.reason)
+            outcome = Outcome(False, self.real.now(), _ms_since(started), exc.status_code, exc.reason)
         except TimeoutError:
-            outcome = Outcome(False, self.clock.now(), _ms_since(started), error="timeout")
+            outcome = Outcome(False, self.real.now(), _ms_since(started), error="timeout")
         except Exception as exc:  # a sender's bug must not stop the loop or the others
             log.error("delivery_sender_crashed", channel=due.channel.kind, error=type(exc).__name__)
-            outcome = Outcome(False, self.clock.now(), _ms_since(started), error=type(exc).__name__)
+            outcome = Outcome(False, self.real.now(), _ms_since(started), error=type(exc).__name__)
         await self._record(due, outcome, final=False)
 
     async def _record(self, due: Due, outcome: Outcome, *, final: bool) -> None:
