@@ -95,7 +95,7 @@ async def baseline(url: str, events: int) -> list[float]:
     return samples
 
 
-async def alerts(url: str, events: int, data_dir: Path) -> tuple[list[float], list[float]]:
+async def alerts(url: str, events: int, data_dir: Path) -> tuple[list[float], list[float], float]:
     database = f"sqlite+aiosqlite:///{data_dir / 'notifications.db'}"
     await upgrade(database, SERVICES["notifications"].migrations)
     settings = settings_from_env(
@@ -129,6 +129,7 @@ async def alerts(url: str, events: int, data_dir: Path) -> tuple[list[float], li
     nc = await nats.connect(url)
     js = nc.jetstream()
     samples = []
+    cpu_before = time.process_time()
     try:
         for _ in range(events):
             now = datetime.now(UTC)
@@ -148,23 +149,26 @@ async def alerts(url: str, events: int, data_dir: Path) -> tuple[list[float], li
             started = time.perf_counter()
             await js.publish(event.KIND.subject, encode(envelope), headers={"Nats-Msg-Id": event_id})
             samples.append(await asyncio.wait_for(peer.arrived.get(), 10) - started)
+        cpu_ms = 1000 * (time.process_time() - cpu_before) / events
     finally:
         await nc.close()
         await runtime.stop()
-    return raw, samples
+    return raw, samples, cpu_ms
 
 
 async def main(events: int) -> None:
     configure_logging("warning")
     server = ThrowawayNats(sync_always=True)
     try:
-        raw, delivered = await alerts(server.url, events, Path(mkdtemp(prefix="bench-alerts-")))
+        raw, delivered, cpu_ms = await alerts(server.url, events, Path(mkdtemp(prefix="bench-alerts-")))
     finally:
         server.stop()
     result = {
         "events": events,
         "jetstream_round_trip": percentiles(raw),
         "event_to_webhook": percentiles(delivered),
+        # this process: the service, the publisher and the peer together (the same in every run)
+        "cpu_ms_per_event": round(cpu_ms, 2),
     }
     result["ratio_p50"] = round(
         result["event_to_webhook"]["p50_ms"] / result["jetstream_round_trip"]["p50_ms"], 2

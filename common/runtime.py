@@ -25,7 +25,7 @@ from common.scheduler import ClockJob, Clocks, lease_ttl
 from common.settings import Settings
 from common.tables import PlumbingTables
 from common.uow import UnitOfWork
-from contracts import ALL_STREAMS
+from contracts import ALL_STREAMS, Event
 
 log = get_logger(__name__)
 U = TypeVar("U", bound=UnitOfWork)
@@ -79,16 +79,24 @@ class ServiceRuntime(Generic[U]):
         self.clocks: Clocks | None = None
         self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._commit_listeners: list[Callable[[Sequence[Event]], None]] = []
 
     def unit_of_work(self, *, write: bool = True) -> U:
         return self._unit_of_work_class(
             self.db, self.tables, self.clock, write=write, on_events_committed=self._events_committed
         )
 
-    def _events_committed(self) -> None:
+    def _events_committed(self, events: Sequence[Event]) -> None:
         self.relay.wake()
         if self.clocks is not None:
             self.clocks.wake()
+        for listener in self._commit_listeners:
+            listener(events)
+
+    def on_commit(self, listener: Callable[[Sequence[Event]], None]) -> None:
+        """`listener` hears the events of every commit of this process, right after it (it must
+        only take note: it runs inside the committing code). Events of other replicas never reach it."""
+        self._commit_listeners.append(listener)
 
     def read(self) -> U:
         return self.unit_of_work(write=False)

@@ -8,8 +8,8 @@ job changes state with conditional updates, so a brief overlap of two leaders do
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -80,7 +80,9 @@ class Clocks:
         return done
 
     def wake(self) -> None:
-        """Something was just committed that may be due sooner than the next tick (a short hold)."""
+        """Something was just committed that may be due sooner than the next tick (a short hold):
+        the loop asks again when its next work is due. It does not tick for it — a tick on every
+        commit would compete with the very work that committed (the lease, the jobs' queries)."""
         if self.follows_time:
             self._wake.set()
 
@@ -95,8 +97,24 @@ class Clocks:
                 raise
             except Exception as exc:  # e.g. database briefly away
                 log.warning("clock_tick_failed", error=type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay)
+            await self._wait(delay)
+
+    async def _wait(self, delay: float) -> None:
+        """Until the next tick, or sooner if a commit brought due work forward."""
+        deadline = time.monotonic() + delay
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                await asyncio.wait_for(self._wake.wait(), left)
+            except TimeoutError:
+                return
+            self._wake.clear()
+            try:
+                due_in = await self._until_next_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                return  # the tick will say what is wrong
+            deadline = min(deadline, time.monotonic() + due_in)
 
     async def _until_next_due(self) -> float:
         """Real seconds until the earliest due work, at most one tick. A fixed tick alone is too

@@ -10,7 +10,7 @@ so a handler cannot change state and forget to tell anyone.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, Self
 
 import sqlalchemy as sa
@@ -34,7 +34,7 @@ class UnitOfWork:
         clock: Clock,
         *,
         write: bool = True,
-        on_events_committed: Callable[[], None] | None = None,
+        on_events_committed: Callable[[Sequence[Event]], None] | None = None,
     ):
         self.db = db
         self.tables = tables
@@ -108,7 +108,7 @@ class UnitOfWork:
         await self.session.commit()
         self._committed = True
         if events and self._on_events_committed:
-            self._on_events_committed()
+            self._on_events_committed(events)
 
     async def rollback(self) -> None:
         await self.session.rollback()

@@ -39,6 +39,8 @@ def build_runtime(
     bus = beds_bus(runtime.unit_of_work)
     placer = Placer(bus, runtime.unit_of_work, read=runtime.read, waitlist_hours=settings.waitlist_hours)
     runtime.subscribe(Subscription("beds-placement", INTAKE, placer.handlers()))
+    runtime.on_commit(placer.heard)
+    runtime.run_loop("waitlist", placer.serve_waitlist)
     runtime.subscribe(Subscription("beds-reports", INTAKE, TripFeed().handlers()))
     runtime.subscribe(Subscription("beds-people", INTAKE, Placer.people_handlers()))
     runtime.metrics.refreshers.append(OccupancyGauges(runtime.metrics.registry, runtime.read).refresh)

@@ -283,13 +283,15 @@ class BedsReads:
 
     async def sites_in_box(self, box: Box, *, kind: str | None, include_confidential: bool) -> list[SiteSpot]:
         s = sites.c
-        query = sa.select(s.id, s.name, s.kind, s.lat, s.lon, s.confidential).where(s.retired_at.is_(None))
-        if kind:
-            query = query.where(s.kind == kind)
-        if not include_confidential:
-            query = query.where(s.confidential.is_(False))
+        query = sa.select(s.id, s.name, s.kind, s.lat, s.lon, s.confidential)
+        query = _searched(query, kind, include_confidential)
         rows = await self.session.execute(_narrow(query, box, s.lat, s.lon))
         return [SiteSpot(r.id, r.name, r.kind, r.lat, r.lon, r.confidential) for r in rows]
+
+    async def count_searched(self, *, kind: str | None, include_confidential: bool) -> int:
+        """How many sites a search with these filters could find anywhere."""
+        query = _searched(sa.select(sa.func.count()).select_from(sites), kind, include_confidential)
+        return int(await self.session.scalar(query) or 0)
 
     async def active_rooms(self, site_ids: Sequence[str]) -> dict[str, list[Room]]:
         by_site: dict[str, list[Room]] = defaultdict(list)
@@ -297,6 +299,16 @@ class BedsReads:
         for room in await self.session.scalars(query):
             by_site[room.site_id].append(room)
         return by_site
+
+
+def _searched(query: sa.Select, kind: str | None, include_confidential: bool) -> sa.Select:  # type: ignore[type-arg]
+    s = sites.c
+    query = query.where(s.retired_at.is_(None))
+    if kind:
+        query = query.where(s.kind == kind)
+    if not include_confidential:
+        query = query.where(s.confidential.is_(False))
+    return query
 
 
 def _narrow(query: sa.Select, box: Box, lat_col: sa.ColumnElement, lon_col: sa.ColumnElement) -> sa.Select:  # type: ignore[type-arg]

@@ -4,7 +4,8 @@
   comes first; only then a mat at the nearest night shelter (adults without special needs —
   `availability.offer` decides who may have one); otherwise the referral waits.
 - A DV referral is offered confidential sites only, and only a DV referral is: they are refuges.
-- The waitlist is served in order of urgency, then age (who was referred first).
+- The waitlist is served in order of urgency, then age (who was referred first), whenever a
+  change may have freed a place (`may_free_a_place`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,32 @@ def in_order_of_trial(offers: Sequence[T]) -> list[T]:
     beds = [o for o in offers if o.on_beds]
     mats = [o for o in offers if not o.on_beds and o.kind == "night_shelter"]
     return beds + mats
+
+
+FREEING = (
+    ev.HoldExpired,  # a hold lapsed
+    ev.HoldCancelled,
+    ev.StayEnded,  # a check-out, the morning rollover
+    ev.ColdWeatherSwitchedOn,  # emergency mats
+    ev.BedsFreeAgain,
+    ev.RoomChanged,  # beds added, a restriction lifted
+    ev.SiteCreated,  # new beds
+    ev.SiteUpdated,  # e.g. now takes pets
+    ev.PlaceBackInService,  # repaired, cleaned
+    ev.StayMoved,  # the place it left is free (the one it took may fit someone else less)
+)
+TAKING = (ev.HoldPlaced, ev.HoldExtended, ev.StayStarted)
+
+
+def may_free_a_place(events: Sequence[Event]) -> bool:
+    """Whether one commit's events may have freed a place that a waiting referral could take: a
+    released hold or stay, more beds or mats, a room or site that now takes more people. A capacity
+    change alone counts only when that commit took no place (mats set, a place back in use)."""
+    if any(isinstance(e, FREEING) for e in events):
+        return True
+    return any(isinstance(e, ev.CapacityChanged) for e in events) and not any(
+        isinstance(e, TAKING) for e in events
+    )
 
 
 @dataclass

@@ -6,8 +6,9 @@ under the site lock before it changes, so a brief overlap of two leaders changes
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from common.scheduler import ClockJob
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
@@ -44,7 +45,15 @@ class BedsClocks:
             ClockJob("stay_absent", self.notice_absent_stays),
         ]
 
+    async def _nothing_due(self, due: Callable[[BedsUnitOfWork, datetime], Awaitable[list[Any]]]) -> bool:
+        """Asked in a read first: on SQLite a write transaction takes the file's write turn, and
+        most ticks have nothing to warn of."""
+        async with self.read() as uow:
+            return not await due(uow, uow.clock.now())
+
     async def warn_holds(self) -> int:
+        if await self._nothing_due(lambda uow, now: uow.holds.due_for_warning(now, limit=1)):
+            return 0
         async with self.unit_of_work() as uow:
             now = uow.clock.now()
             warned = 0
@@ -93,6 +102,8 @@ class BedsClocks:
         return ended
 
     async def raise_stay_limits(self) -> int:
+        if await self._nothing_due(lambda uow, now: uow.stays.due_limit_alerts(now, limit=1)):
+            return 0
         async with self.unit_of_work() as uow:
             now = uow.clock.now()
             raised = 0

@@ -50,10 +50,14 @@ async def nearest(
     """Nearest first, searching outward: the sites inside a box around the point are checked for
     a fitting place (one grouped query), and an offer is final once it lies within the distance
     the box guarantees; otherwise the box doubles. A national registry of thousands of sites
-    usually costs one or two small boxes, and the answer is exactly the nearest-first one."""
+    usually costs one or two small boxes, and the answer is exactly the nearest-first one. A city
+    with fewer fitting sites than `limit` would double the box up to the whole globe (ten
+    queries): once the first box falls short, the sites that could be found anywhere are counted,
+    and the search ends when all of them were checked."""
     offers: list[Offer] = []
     checked: set[str] = set()
     box = Box(lat, lon, FIRST_BOX_DEGREES)
+    searchable: int | None = None
     while True:
         spots = [
             s
@@ -69,6 +73,10 @@ async def nearest(
         certain = [o for o in offers if o.distance_km <= covered_km(box)]
         if len(certain) >= limit:
             return certain[:limit]
+        if searchable is None:
+            searchable = await uow.reads.count_searched(kind=kind, include_confidential=include_confidential)
+        if len(checked) >= searchable:
+            return offers[:limit]  # every site there is was checked: all offers are final
         box = Box(lat, lon, box.degrees * 2)
 
 

@@ -1,6 +1,12 @@
 """Placing referrals from intake: the nearest fitting site gets a hold, else the waitlist; a
 cancelled referral's hold is released; the waitlist is offered places as they free, and lapses.
 
+The waitlist is served when something may have freed a place (`may_free_a_place` over the events
+of a commit of this process: a check-out, a lapsed or cancelled hold, cold weather, new beds) and
+once at start (for what freed while no process listened), never on a timer: each replica serves
+it after its own commits; offers from two replicas at once are safe (the placement row and the
+site are locked, the placement's status re-read).
+
 Holds are taken and released by dispatching the same `PlaceHold` / `CancelHold` commands the
 HTTP controllers build, through the same bus and access table, as the placement actor (the
 referring team rides along as the holder's team, so that team can see, check in and cancel its
@@ -9,10 +15,12 @@ finds its placement row (unique per referral) and places nothing twice."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from common.errors import DomainError
+from common.logging import get_logger
 from common.scheduler import ClockJob
 from contracts import CloudEvent, Event
 from contracts.events import intake as iv
@@ -20,16 +28,23 @@ from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain import commands as c
 from services.beds.domain.access import PLACEMENT_ROLE, Actor
 from services.beds.domain.party import Needs, Party
-from services.beds.domain.placement import DEFAULT_WAITLIST_HOURS, Placement, in_order_of_trial
+from services.beds.domain.placement import (
+    DEFAULT_WAITLIST_HOURS,
+    Placement,
+    in_order_of_trial,
+    may_free_a_place,
+)
 from services.beds.domain.restrictions import Restriction
 from services.beds.service_layer.messagebus import BedsBus
 from services.beds.service_layer.nearest import nearest
 from services.beds.service_layer.results import HoldState
 
+log = get_logger(__name__)
 PLACEMENT_SUBJECT = "placement"
 SITES_TRIED = 20
-OFFERS_PER_TICK = 20
+OFFERS_PER_ROUND = 20
 LAPSES_PER_TICK = 200
+RETRY_AFTER_S = 1.0
 
 
 def placement_actor(team_id: str | None) -> Actor:
@@ -50,6 +65,9 @@ class Placer:
         # Finding due work reads only: on SQLite a write transaction would take the lock every tick.
         self.read = read or unit_of_work
         self.waitlist_hours = waitlist_hours
+        self._freed = asyncio.Event()
+        self._freed.set()  # the first round at start: whatever freed while nobody listened
+        self._offering = asyncio.Lock()
 
     @staticmethod
     def people_handlers() -> dict[type[Event], Any]:
@@ -67,10 +85,27 @@ class Placer:
         }
 
     def jobs(self) -> list[ClockJob]:
-        return [
-            ClockJob("waitlist_offer", self.offer_waitlist),
-            ClockJob("waitlist_lapse", self.lapse_waitlist),
-        ]
+        return [ClockJob("waitlist_lapse", self.lapse_waitlist)]
+
+    def heard(self, events: Sequence[Event]) -> None:
+        """A commit of this process: if it may have freed a place, the waitlist is served."""
+        if may_free_a_place(events):
+            self._freed.set()
+
+    async def serve_waitlist(self) -> None:
+        """The runtime's loop: one round of offers after each change that may have freed a place
+        (changes during a round bring one more round, not one each)."""
+        while True:
+            await self._freed.wait()
+            self._freed.clear()
+            try:
+                await self.offer_waitlist()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # e.g. the database briefly away: try again
+                log.warning("waitlist_round_failed", error=type(exc).__name__)
+                self._freed.set()
+                await asyncio.sleep(RETRY_AFTER_S)
 
     async def on_referral_created(
         self, event: iv.ReferralCreated, envelope: CloudEvent, uow: BedsUnitOfWork
@@ -148,10 +183,14 @@ class Placer:
         return None
 
     async def offer_waitlist(self) -> int:
-        """Whatever freed since the last tick (a check-out, a lapsed or cancelled hold, cold
-        weather, new beds) is offered down the list in order: the first that fits gets a hold."""
+        """Whatever freed (a check-out, a lapsed or cancelled hold, cold weather, new beds) is
+        offered down the list in order: the first that fits gets a hold."""
+        async with self._offering:
+            return await self._offer_waitlist()
+
+    async def _offer_waitlist(self) -> int:
         async with self.read() as uow:
-            waiting = await uow.placements.waiting(OFFERS_PER_TICK)
+            waiting = await uow.placements.waiting(OFFERS_PER_ROUND)
         offered = 0
         for referral_id in waiting:
             async with self.unit_of_work() as uow:

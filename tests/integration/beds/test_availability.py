@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from tests.integration.beds.helpers import AVAILABILITY, assert_problem, open_site
 from tests.support.service import Service
@@ -108,3 +109,25 @@ async def test_bad_coordinates_and_parties_are_refused_with_400(beds: Service) -
         {**HERE, "limit": 0},
     ):
         assert_problem(await beds.get(AVAILABILITY, patrol, params=bad), 400)
+
+
+async def test_a_city_with_fewer_sites_than_asked_for_is_searched_without_widening_to_the_globe(
+    beds: Service, city: dict[str, str]
+) -> None:
+    far = (await open_site(beds, shelter("Across the country", 900, room("hall", 2, "any"))))["id"]
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = beds.runtime.db.engine.sync_engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        found = await nearest(beds, beds.token("patrol"), adults=1, gender="female", limit=10)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    assert [s["site_id"] for s in found] == [city["women"], city["mixed"], city["accessible"], far]
+    # boxes of 0.5° and 1° (HERE's sites), the count, 2°, 4° and 8° (the far one, 8.1° north), with
+    # their grouped counts and rooms — not the ten boxes up to the whole globe
+    boxes = [s for s in statements if "FROM sites" in s and "count(" not in s and "JOIN" not in s]
+    assert len(boxes) <= 6, boxes

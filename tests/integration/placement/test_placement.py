@@ -156,3 +156,18 @@ async def test_the_same_referral_delivered_twice_makes_one_hold(
     async with beds.runtime.read() as uow:
         rows = (await uow.session.execute(sa.select(placements))).all()
     assert [(r.referral_id, r.status) for r in rows] == [(referral_id, "held")]
+
+
+async def test_a_check_out_wakes_the_waitlist_without_waiting_for_the_clocks(
+    beds: Service, intake: Service, events: EventTap
+) -> None:
+    site = await shelter(beds, "Only")
+    staff = beds.token("shelter_staff", sites=[site])
+    [stay] = await checked_in(beds, site, staff)
+    patrol = intake.token("patrol", team=TEAM)
+    waiting = (await intake.post("/api/v1/referrals", patrol, referral())).json()
+    await referral_in(intake, waiting["id"], patrol, "waitlisted")
+    # the clocks tick once an hour here and are never asked to: only the check-out can wake it
+    assert (await beds.post(stay_url(stay["id"], "checkout"), staff)).status_code == 200
+    offered = await referral_in(intake, waiting["id"], patrol, "offered")
+    assert offered["site_id"] == site
