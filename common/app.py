@@ -14,9 +14,10 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
-from litestar.types import ControllerRouterHandler
+from litestar.template import TemplateConfig
+from litestar.types import ControllerRouterHandler, Middleware
 
-from common.auth import jwt_auth
+from common.auth import PUBLIC_PATHS, jwt_auth
 from common.bodies import MAX_BODY_BYTES, GuardRequests
 from common.health import HealthController
 from common.observe import ObserveRequests
@@ -57,7 +58,13 @@ def create_service_app(
     route_handlers: Sequence[ControllerRouterHandler],
     dependencies: dict[str, Provide] | None = None,
     version: str = "1.0.0",
+    public_paths: Sequence[str] = (),
+    middleware: Sequence[Middleware] = (),
+    template_config: TemplateConfig[Any] | None = None,
 ) -> Litestar:
+    """`public_paths` (regexes) need no token at the door: a service's pages check their own
+    sign-in cookie, so that a stranger gets the sign-in page, not a problem document."""
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await runtime.start()
@@ -78,8 +85,9 @@ def create_service_app(
             *route_handlers,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), **(dependencies or {})},
-        on_app_init=[jwt_auth(runtime.tokens).on_app_init],
-        middleware=[GuardRequests()],
+        on_app_init=[jwt_auth(runtime.tokens, (*PUBLIC_PATHS, *public_paths)).on_app_init],
+        middleware=[*middleware, GuardRequests()],
+        template_config=template_config,
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(title, description, version),

@@ -101,6 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     _data_dir_option(token)
     token.add_argument("--ttl-hours", type=float, default=12.0)
     token.add_argument("--subject", help="who holds the token (default: a new id per token)")
+    token.add_argument(
+        "--link",
+        action="store_true",
+        help="print a sign-in link for the pages instead (valid 15 minutes, not a bearer token)",
+    )
+    token.add_argument(
+        "--base-url",
+        help="where beds' pages are reached, for --link (default http://SHELTERBEDS_HOST:SHELTERBEDS_BEDS_PORT)",
+    )
 
     load = commands.add_parser(
         "import",

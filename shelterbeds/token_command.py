@@ -9,9 +9,12 @@ import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
-from common.auth import Tokens
-from common.settings import load_secret
+from common.auth import Principal, Tokens
+from common.settings import DEFAULT_PORTS, load_secret
+
+SIGN_IN_LINK_PATH = "/sign-in/link"  # services/beds/pages/urls.py says the same; the CLI imports no service
 
 
 def _not_a_uuid(value: str) -> bool:
@@ -44,6 +47,9 @@ def print_token(args: argparse.Namespace) -> int:
         )
         return 2
     secret = load_secret(data_dir)
+    if getattr(args, "link", False):
+        print(sign_in_link(Tokens(secret), args))
+        return 0
     token = Tokens(secret).issue(
         args.role,
         team_id=args.team,
@@ -53,3 +59,14 @@ def print_token(args: argparse.Namespace) -> int:
     )
     print(token)
     return 0
+
+
+def sign_in_link(tokens: Tokens, args: argparse.Namespace) -> str:
+    base = args.base_url or (
+        f"http://{os.environ.get('SHELTERBEDS_HOST', '127.0.0.1')}:"
+        f"{os.environ.get('SHELTERBEDS_BEDS_PORT', DEFAULT_PORTS['beds'])}"
+    )
+    principal = Principal(
+        args.subject or f"token-{uuid.uuid4()}", args.role, args.team, frozenset(s.lower() for s in args.site)
+    )
+    return f"{base.rstrip('/')}{SIGN_IN_LINK_PATH}?{urlencode({'token': tokens.sign_in_link(principal)})}"

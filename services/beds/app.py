@@ -10,6 +10,7 @@ from common.consumer import Subscription
 from common.runtime import ServiceRuntime
 from common.settings import Settings, settings_from_env
 from contracts.streams import INTAKE
+from services.beds.adapters.board_signals import BoardSignals
 from services.beds.adapters.orm import plumbing
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.api.dependencies import dependencies
@@ -17,6 +18,7 @@ from services.beds.api.holds import HoldsController
 from services.beds.api.lookup import AvailabilityController, LedgerController
 from services.beds.api.sites import PlacesController, RoomsController, SitesController
 from services.beds.api.stays import StaysController
+from services.beds.pages.app import pages_of
 from services.beds.service_layer.clocks import BedsClocks
 from services.beds.service_layer.messagebus import BedsBus, beds_bus
 from services.beds.service_layer.placement import Placer
@@ -40,8 +42,10 @@ def build_runtime(
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
-    runtime, bus = build_runtime(settings or settings_from_env("beds"), clock)
-    return create_service_app(
+    settings = settings or settings_from_env("beds")
+    runtime, bus = build_runtime(settings, clock)
+    pages = pages_of(settings, bus, runtime.tokens, runtime.clock, BoardSignals(runtime.nats))
+    app = create_service_app(
         runtime,
         title="shelterbeds · beds",
         description=DESCRIPTION,
@@ -53,6 +57,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             HoldsController,
             AvailabilityController,
             LedgerController,
+            *pages.route_handlers,
         ],
         dependencies=dependencies(bus, runtime.clock),
+        public_paths=pages.public_paths,
+        middleware=pages.middleware,
+        template_config=pages.template_config,
     )
+    app.state.pages = pages.pages
+    app.state.board_signals = pages.signals
+    app.on_shutdown.append(pages.pages.intake.aclose)
+    return app
