@@ -129,6 +129,7 @@ ACCESS: dict[type, Access] = {
     c.GetHold: _access(EVERYONE, holder_or_inside, "hold", audited=True),
     c.GetLedger: _access("shelter_staff supervisor", inside, "ledger", audited=True),
     c.FindAvailability: _access(EVERYONE, known, "site"),
+    c.ListPlacements: _access("crisis_team supervisor", inside, "stay", audited=True),
     c.RecordRead: _access(EVERYONE, known, "site"),
 }
 

@@ -26,6 +26,7 @@ from common.settings import Settings
 from services.beds.adapters.board_signals import BoardSignals
 from services.beds.pages import i18n, urls
 from services.beds.pages.board import BoardPages
+from services.beds.pages.crisis import CrisisPages
 from services.beds.pages.csrf import CookieCSRF, csrf_config
 from services.beds.pages.frame import PAGE_ERRORS, Pages
 from services.beds.pages.patrol import PatrolPages, ReferralsLink
@@ -77,7 +78,7 @@ def pages_of(
     pages = Pages(bus=bus, tokens=tokens, clock=clock, cookie_secure=settings.cookie_secure, intake=intake)
     router = Router(
         path="/",
-        route_handlers=[SessionPages, BoardPages, PatrolPages, ReportPages],
+        route_handlers=[SessionPages, BoardPages, PatrolPages, CrisisPages, ReportPages],
         exception_handlers=PAGE_ERRORS,
         include_in_schema=False,
     )

@@ -90,3 +90,10 @@ class Offer:
     free_mats: int
     confidential: bool
     on_beds: bool = True
+
+
+@dataclass
+class Placements:
+    sites: list[Site]
+    stays: list[Stay]
+    now: datetime
