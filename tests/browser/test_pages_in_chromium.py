@@ -125,6 +125,11 @@ async def test_a_patrol_finds_and_holds_a_bed_on_a_phone(live_beds: LiveBeds, op
     holds = (await board(live_beds, site))["holds"]
     assert len(holds) == 1 and holds[0]["party"]["adults"] == 1
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    await phone.set_offline(True)  # the connection drops: the last answer stays, with its age
+    await page.get_by_role("button", name="Знайти найближчі місця").click()
+    await expect(page.locator("#answer-age")).to_contain_text("Остання відповідь, 0 хв тому")
+    await expect(place).to_be_visible()
+    await phone.set_offline(False)
     await page.get_by_role("button", name="Скасувати притримання").click()
     await until(lambda: _no_holds(live_beds, site))
 
@@ -163,7 +168,7 @@ async def test_the_pages_pass_an_accessibility_check(live_beds: LiveBeds, open_c
     site = await open_site(live_beds)
     staff = live_beds.token("supervisor")
     page = await (await open_context(staff)).new_page()
-    for path in (f"/board/{site}", "/patrol", "/reports", "/sign-in"):
+    for path in (f"/board/{site}", "/patrol", "/crisis", "/reports", "/sign-in"):
         await page.goto(path)
         await _no_violations(page)
     await page.goto("/patrol")

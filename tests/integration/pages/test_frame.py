@@ -190,3 +190,23 @@ async def test_the_board_is_small_on_first_load(beds: Service) -> None:
     for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
         total += len((await beds.http.get(asset)).content)
     assert total < 100_000, total
+
+
+async def test_only_a_supervisor_gets_the_cold_weather_switch_and_it_works(beds: Service) -> None:
+    site = await open_site(beds)
+    staff_board = await beds.http.get(
+        f"/board/{site}", headers={"cookie": f"{COOKIE}={beds.token('shelter_staff', sites=[site])}"}
+    )
+    assert 'data-action="cold-weather"' not in staff_board.text
+    supervisor = beds.token("supervisor")
+    board = await beds.http.get(f"/board/{site}", headers={"cookie": f"{COOKIE}={supervisor}"})
+    assert 'data-action="cold-weather" data-on="true"' in board.text
+    cookie, token = await csrf_pair(beds)
+    switched = await beds.http.post(
+        f"/api/v1/sites/{site}/cold-weather",
+        json={"on": True},
+        headers={"cookie": f"{COOKIE}={supervisor}; {CSRF_COOKIE}={cookie}", "x-csrftoken": token},
+    )
+    assert switched.status_code == 200
+    after = await beds.http.get(f"/board/{site}", headers={"cookie": f"{COOKIE}={supervisor}"})
+    assert 'data-action="cold-weather" data-on="false"' in after.text
