@@ -189,6 +189,7 @@ async def test_the_board_is_small_on_first_load(beds: Service) -> None:
     total = len(page.content)
     for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
         total += len((await beds.http.get(asset)).content)
+    print(f"board first load: {total} bytes")
     assert total < 100_000, total
 
 
