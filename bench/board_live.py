@@ -116,7 +116,8 @@ def main() -> None:
     for key in ("check_in_round_trip", "check_in_seen_on_the_board", "seen_after_the_answer"):
         print(f"{key}: p50 {results[key]['p50_ms']:.1f} ms, p99 {results[key]['p99_ms']:.1f} ms")
     print(
-        f"ratio: p50 {results['ratio_p50']:.1f}x, p99 {results['ratio_p99']:.1f}x; within a second: {results['goal_met']}"
+        f"ratio: p50 {results['ratio_p50']:.1f}x, p99 {results['ratio_p99']:.1f}x;",
+        f"p99 within a second: {results['goal_met']}",
     )
 
 
