@@ -62,8 +62,10 @@ def create_service_app(
     middleware: Sequence[Middleware] = (),
     template_config: TemplateConfig[Any] | None = None,
 ) -> Litestar:
-    """`public_paths` (regexes) need no token at the door: a service's pages check their own
-    sign-in cookie, so that a stranger gets the sign-in page, not a problem document."""
+    """`public_paths`: patterns of the service's own paths that need no token at the door (beds'
+    open data; its pages, which check their own sign-in cookie so that a stranger gets the
+    sign-in page, not a problem document)."""
+    public = (*PUBLIC_PATHS, *public_paths)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -85,7 +87,7 @@ def create_service_app(
             *route_handlers,
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), **(dependencies or {})},
-        on_app_init=[jwt_auth(runtime.tokens, (*PUBLIC_PATHS, *public_paths)).on_app_init],
+        on_app_init=[jwt_auth(runtime.tokens, public).on_app_init],
         middleware=[*middleware, GuardRequests()],
         template_config=template_config,
         request_max_body_size=MAX_BODY_BYTES,
@@ -96,6 +98,6 @@ def create_service_app(
         debug=False,
         logging_config=None,  # ours (common.logging) is already in place
     )
-    refine_openapi(app)
+    refine_openapi(app, public)
     app.asgi_handler = ObserveRequests(app.asgi_handler, runtime.metrics)
     return app

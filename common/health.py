@@ -52,4 +52,5 @@ class HealthController(Controller):
 
     @get("/metrics", summary="Prometheus metrics", media_type=MEDIA_TYPE)
     async def metrics(self, runtime: NamedDependency[Any]) -> Response[bytes]:
+        await runtime.metrics.refresh()
         return Response(runtime.metrics.render(), media_type=MEDIA_TYPE)

@@ -5,6 +5,8 @@ Labels are route templates, event types and consumer names: never ids, never per
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -70,6 +72,13 @@ class ServiceMetrics:
         self.clock_leader = Gauge(
             "shelterbeds_clock_leader", "1 while this replica holds the clocks lease", registry=r
         )
+
+        # What a service measures only when asked (beds: occupancy by site kind), run per scrape.
+        self.refreshers: list[Callable[[], Awaitable[None]]] = []
+
+    async def refresh(self) -> None:
+        for refresh in self.refreshers:
+            await refresh()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

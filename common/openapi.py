@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from http import HTTPStatus
-from typing import Any
+from typing import Any, get_args
 
 import msgspec
 from litestar import Litestar
@@ -194,6 +194,23 @@ def _struct_types(annotation: Any, seen: set[type[msgspec.Struct]]) -> None:
             )
 
 
+def _answer_types(annotation: Any, seen: set[type[msgspec.Struct]]) -> None:
+    """The Structs an answer is made of (inside `Response[...]` too), to describe them."""
+    for candidate in (annotation, *get_args(annotation)):
+        try:
+            _struct_types(candidate, seen)
+        except (TypeError, ValueError):
+            continue  # not a type msgspec knows (a litestar Response, a Stream): nothing to describe
+
+
+def _describe(schemas: dict[str, Any], answers: set[type[msgspec.Struct]]) -> None:
+    """An answer's docstring is its description: what a public figure means is said once."""
+    for cls in answers:
+        schema = schemas.get(cls.__name__)
+        if schema is not None and cls.__doc__ and "description" not in schema:
+            schema["description"] = " ".join(cls.__doc__.split())
+
+
 def _describe_inputs(schemas: dict[str, Any], inputs: set[type[msgspec.Struct]]) -> None:
     for cls in inputs:
         schema = schemas.get(cls.__name__)
@@ -239,6 +256,7 @@ def refine_openapi(app: Litestar, public: tuple[str, ...] = PUBLIC_PATHS) -> dic
     doc["components"]["securitySchemes"] = SECURITY_SCHEMES
     doc["security"] = [{name: []} for name in SECURITY_SCHEMES]
     inputs: set[type[msgspec.Struct]] = set()
+    outputs: set[type[msgspec.Struct]] = set()
     for path, method, handler in _handlers(app):
         operation = doc["paths"].get(path, {}).get(method)
         if operation is None:
@@ -248,7 +266,9 @@ def refine_openapi(app: Litestar, public: tuple[str, ...] = PUBLIC_PATHS) -> dic
         data = handler.parsed_fn_signature.parameters.get("data")
         if data is not None:
             _struct_types(data.annotation, inputs)
+        _answer_types(handler.parsed_fn_signature.return_type.annotation, outputs)
     _describe_inputs(schemas, inputs)
+    _describe(schemas, outputs - inputs)
     doc["paths"]["/schema/openapi.json"] = {"get": THIS_DOCUMENT}
     metrics = doc["paths"].get("/metrics", {}).get("get")
     if metrics is not None:

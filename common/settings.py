@@ -23,6 +23,8 @@ Environment variables (all optional):
   SHELTERBEDS_INTAKE_URL         where beds' pages reach intake (default http://HOST:INTAKE_PORT)
   SHELTERBEDS_COOKIE_SECURE      1 (default): the pages' cookies are Secure (HTTPS, or localhost);
                                  0 only for a plain-HTTP test on a LAN address
+  SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS  how long one send to a peer may take (10, real seconds); a
+                                 delivery claimed by a worker that died is sent again 3x this later
 """
 
 from __future__ import annotations
@@ -85,6 +87,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # beds' pages: intake behind the same origin, and the cookies' Secure flag
     intake_url: str = "http://127.0.0.1:8102"
     cookie_secure: bool = True
+    # Open data (no token): requests per minute from one client address before a 429.
+    open_data_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 60
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -176,9 +180,11 @@ def settings_from_env(
         "smtp_port": int(env.get("SHELTERBEDS_SMTP_PORT", "25")),
         "smtp_from": env.get("SHELTERBEDS_SMTP_FROM", "shelterbeds@localhost"),
         "escalate_after_minutes": float(env.get("SHELTERBEDS_ESCALATE_AFTER_MINUTES", "10")),
+        "delivery_timeout_seconds": float(env.get("SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS", "10")),
         "waitlist_hours": float(env.get("SHELTERBEDS_WAITLIST_HOURS", "12")),
         "intake_url": env.get("SHELTERBEDS_INTAKE_URL") or _local_url(env, "intake"),
         "cookie_secure": env.get("SHELTERBEDS_COOKIE_SECURE", "1") not in ("0", "false", "no"),
+        "open_data_per_minute": int(env.get("SHELTERBEDS_OPEN_DATA_PER_MINUTE", "60")),
     }
     values.update(overrides)
     if "secret" not in values:

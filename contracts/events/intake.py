@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from contracts.events.base import Event, NeedsFacts, PartyFacts, Source, Urgency
+from contracts.events.base import Event, NeedsFacts, PartyFacts, Source, Urgency, UtcTime
 from contracts.naming import EventKind
 
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
@@ -35,3 +35,19 @@ class ReferralCancelled(Event, frozen=True):
     referral_id: str
     team_id: str | None
     reason: Literal["by_team", "arrived_elsewhere", "duplicate", "other"] = "by_team"
+
+
+TripOutcome = Literal["placed", "consulted", "refused", "no_contact"]
+
+
+class TripRecorded(Event, frozen=True):
+    """A team's call-out or patrol round, for the figures a centre publishes. The area it covered
+    is free text and stays in intake."""
+
+    KIND = EventKind("intake", "trip", "recorded", 1)
+    trip_id: str
+    team_id: str | None
+    started_at: UtcTime
+    ended_at: UtcTime | None
+    outcome: TripOutcome
+    referral_id: str | None

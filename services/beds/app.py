@@ -13,15 +13,18 @@ from contracts.streams import INTAKE
 from services.beds.adapters.board_signals import BoardSignals
 from services.beds.adapters.orm import plumbing
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
+from services.beds.api import urls
 from services.beds.api.dependencies import dependencies
 from services.beds.api.holds import HoldsController
 from services.beds.api.lookup import AvailabilityController, LedgerController
+from services.beds.api.reports import ReportsController, open_data_router
 from services.beds.api.sites import PlacesController, RoomsController, SitesController
 from services.beds.api.stays import StaysController
 from services.beds.pages.app import pages_of
 from services.beds.service_layer.clocks import BedsClocks
 from services.beds.service_layer.messagebus import BedsBus, beds_bus
 from services.beds.service_layer.placement import Placer
+from services.beds.service_layer.reports import OccupancyGauges, TripFeed
 
 DESCRIPTION = """\
 Sites, rooms and places (beds and overflow mats), holds for people on the way, stays, the
@@ -36,6 +39,8 @@ def build_runtime(
     bus = beds_bus(runtime.unit_of_work)
     placer = Placer(bus, runtime.unit_of_work, read=runtime.read, waitlist_hours=settings.waitlist_hours)
     runtime.subscribe(Subscription("beds-placement", INTAKE, placer.handlers()))
+    runtime.subscribe(Subscription("beds-reports", INTAKE, TripFeed().handlers()))
+    runtime.metrics.refreshers.append(OccupancyGauges(runtime.metrics.registry, runtime.read).refresh)
     clocks = BedsClocks(runtime.unit_of_work, read=runtime.read)
     runtime.run_clocks([*clocks.jobs(), *placer.jobs()], next_due=clocks.next_due)
     return runtime, bus
@@ -57,10 +62,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             HoldsController,
             AvailabilityController,
             LedgerController,
+            ReportsController,
+            open_data_router(settings.open_data_per_minute),
             *pages.route_handlers,
         ],
         dependencies=dependencies(bus, runtime.clock),
-        public_paths=pages.public_paths,
+        public_paths=(urls.OPEN_DATA, *pages.public_paths),
         middleware=pages.middleware,
         template_config=pages.template_config,
     )

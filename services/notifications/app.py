@@ -8,12 +8,12 @@ import httpx
 from litestar import Litestar
 
 from common.app import create_service_app
-from common.clock import Clock
+from common.clock import Clock, SystemClock
 from common.consumer import Subscription
 from common.runtime import ServiceRuntime
 from common.settings import Settings, settings_from_env
 from common.site_directory import site_directory_handler
-from contracts.streams import BEDS
+from contracts.streams import BEDS, INTAKE
 from services.notifications.adapters.orm import plumbing, site_directory
 from services.notifications.adapters.senders import EmailSender, senders
 from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
@@ -24,24 +24,34 @@ from services.notifications.api.teams import ChannelsController, TeamsController
 from services.notifications.service_layer.alerts import routed_handlers
 from services.notifications.service_layer.delivery import DeliveryWorker
 from services.notifications.service_layer.escalation import Escalation
+from services.notifications.service_layer.feed import FeedHub
 from services.notifications.service_layer.messagebus import notifications_bus
 
 DESCRIPTION = """\
 Teams, their channels (webhook, Telegram, e-mail, live feed) and the alerts they must hear,
-routed from beds' events. Keeps a read model of beds' sites from their events, so that staff
+routed from beds' and intake's events. Keeps a read model of beds' sites from their events, so that staff
 teams can name their sites. Every `/api/v1` call needs `Authorization: Bearer <token>`; writes
 accept `Idempotency-Key`. Errors are RFC 9457 problem details."""
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRuntime[NotificationsUnitOfWork]:
+def build_runtime(
+    settings: Settings, clock: Clock | None = None, delivery_clock: Clock | None = None
+) -> tuple[ServiceRuntime[NotificationsUnitOfWork], FeedHub]:
+    """`clock`: the service's (scaled by --time-scale); `delivery_clock`: real time, on which
+    deliveries are retried (see service_layer/delivery.py)."""
+    real = delivery_clock or SystemClock()
+
     class UnitOfWork(NotificationsUnitOfWork):
         """This runtime's own, so that its commits ring this runtime's delivery loop."""
+
+        delivery_clock = real
 
     runtime: ServiceRuntime[NotificationsUnitOfWork] = ServiceRuntime(
         settings, plumbing, UnitOfWork, clock=clock
     )
     runtime.subscribe(Subscription("notifications-sites", BEDS, site_directory.handlers()))
-    runtime.subscribe(Subscription("notifications-alerts", BEDS, routed_handlers()))
+    runtime.subscribe(Subscription("notifications-alerts", BEDS, routed_handlers("beds")))
+    runtime.subscribe(Subscription("notifications-referrals", INTAKE, routed_handlers("intake")))
     escalation = Escalation(runtime.unit_of_work, timedelta(minutes=settings.escalate_after_minutes))
     runtime.run_clocks(escalation.jobs(), next_due=escalation.next_due)
 
@@ -59,6 +69,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRunt
                     smtp=smtp,
                 ),
                 runtime.clock,
+                real=real,
                 timeout_seconds=settings.delivery_timeout_seconds,
                 poll_seconds=settings.delivery_poll_seconds,
             )
@@ -66,13 +77,18 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> ServiceRunt
             await worker.run()
 
     runtime.run_loop("deliveries", deliver)
-    return runtime
+    hub = FeedHub(runtime.read, poll_seconds=settings.feed_poll_seconds)
+    UnitOfWork.feed_bell = hub.wake
+    runtime.run_loop("feed", hub.run)
+    return runtime, hub
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, delivery_clock: Clock | None = None
+) -> Litestar:
     settings = settings or settings_from_env("notifications")
-    runtime = build_runtime(settings, clock)
-    return create_service_app(
+    runtime, hub = build_runtime(settings, clock, delivery_clock)
+    app = create_service_app(
         runtime,
         title="shelterbeds · notifications",
         description=DESCRIPTION,
@@ -80,10 +96,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             TeamsController,
             ChannelsController,
             AlertsController,
-            feed_handler(
-                poll_seconds=settings.feed_poll_seconds, heartbeat_seconds=settings.feed_heartbeat_seconds
-            ),
+            feed_handler(hub, heartbeat_seconds=settings.feed_heartbeat_seconds),
             site_directory_handler(site_directory, path="/api/v1/sites", roles=("supervisor",)),
         ],
         dependencies=dependencies(notifications_bus(runtime.unit_of_work)),
     )
+    app.state.feed_hub = hub  # how many feeds are open: tests look
+    return app

@@ -223,3 +223,16 @@ placements = Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Index("ix_placements_status_urgency_rank_referred_at", "status", "urgency_rank", "referred_at"),
 )
+
+# The reports' read model of intake's trips (`trip.recorded`): ids, times and the outcome code.
+report_trips = Table(
+    "report_trips",
+    metadata,
+    sa.Column("trip_id", String(36), primary_key=True),
+    sa.Column("team_id", String(64), nullable=True),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("ended_at", UTCDateTime, nullable=True),
+    sa.Column("outcome", String(12), nullable=False),
+    sa.Column("referral_id", String(36), nullable=True),
+    sa.Index("ix_report_trips_started_at", "started_at"),
+)

@@ -6,6 +6,7 @@ from common.uow import UnitOfWork
 from services.beds.adapters.orm import start_mappers
 from services.beds.adapters.placements import PlacementRepository
 from services.beds.adapters.queries import BedsReads
+from services.beds.adapters.reports import ReportReads
 from services.beds.adapters.repositories import (
     HoldRepository,
     LedgerRepository,
@@ -23,6 +24,7 @@ class BedsUnitOfWork(UnitOfWork):
     ledger: LedgerRepository
     reads: BedsReads
     placements: PlacementRepository
+    reports: ReportReads
 
     def _start(self) -> None:
         self.sites = SiteRepository(self.session, self)
@@ -31,6 +33,7 @@ class BedsUnitOfWork(UnitOfWork):
         self.ledger = LedgerRepository(self.session)
         self.reads = BedsReads(self.session)
         self.placements = PlacementRepository(self.session, self)
+        self.reports = ReportReads(self.session)
 
     async def _before_commit(self) -> None:
         await self.sites.persist_new()

@@ -16,7 +16,7 @@ from common.auth import Principal
 from common.clock import Clock
 from common.writes import writes_for
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
-from services.beds.domain.access import Actor
+from services.beds.domain.access import PUBLIC_ROLE, Actor
 from services.beds.service_layer.messagebus import BedsBus
 
 T = TypeVar("T")
@@ -52,8 +52,26 @@ class Dispatch:
         return await self.bus.ask(query, self.actor, view)
 
 
+class OpenData:
+    """What an open-data controller receives: the bus, asked as the public, token or not."""
+
+    actor = Actor("open-data", PUBLIC_ROLE)
+
+    def __init__(self, bus: BedsBus):
+        self.bus = bus
+
+    async def read(self, query: object, view: Callable[[Any], T]) -> T:
+        return await self.bus.ask(query, self.actor, view)
+
+
 def dependencies(bus: BedsBus, clock: Clock) -> dict[str, Provide]:
     def provide_bus(request: Request[Principal, Any, Any]) -> Dispatch:
         return Dispatch(bus, clock, request)
 
-    return {"bus": Provide(provide_bus, sync_to_thread=False)}
+    def provide_open_data() -> OpenData:
+        return OpenData(bus)
+
+    return {
+        "bus": Provide(provide_bus, sync_to_thread=False),
+        "open_data": Provide(provide_open_data, sync_to_thread=False),
+    }

@@ -21,3 +21,7 @@ HOLD_CHECKIN = f"{HOLD}/checkin"
 HOLD_EXTENSION = f"{HOLD}/extension"
 AVAILABILITY = f"{API}/availability"
 LEDGER = f"{API}/ledger"
+REPORT_SUMMARY = f"{API}/reports/summary"
+REPORT_BED_NIGHTS = f"{API}/reports/bed-nights.csv"
+OPEN_DATA_CAPACITY = f"{API}/open-data/capacity"
+OPEN_DATA = f"^{API}/open-data/"  # public: no token

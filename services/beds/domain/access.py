@@ -26,6 +26,8 @@ OVERSEERS = frozenset({"supervisor", "admin"})
 # The placement consumer's own role: no token can carry it (common.auth.ROLES); it holds and
 # releases places for referrals, at confidential sites too (common.visibility).
 PLACEMENT_ROLE = "placement"
+# Whoever asks for open data, token or not: a role no token carries either.
+PUBLIC_ROLE = "public"
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,12 @@ ACCESS: dict[type, Access] = {
     c.GetStay: _access("shelter_staff crisis_team supervisor", inside, "stay", audited=True),
     c.GetHold: _access(EVERYONE, holder_or_inside, "hold", audited=True),
     c.GetLedger: _access("shelter_staff supervisor", inside, "ledger", audited=True),
+    # Reports: aggregates over every site (confidential ones too, by id and kind only) for the
+    # supervisors who publish them; admins as everywhere. A confidential site named by
+    # `site_id` is a read of its ledger, and audited like one.
+    c.GetReportSummary: _access("supervisor", known, "ledger", audited=True),
+    c.GetBedNights: _access("supervisor", known, "ledger"),
+    c.GetOpenCapacity: _access(PUBLIC_ROLE, known, "site"),
     c.FindAvailability: _access(EVERYONE, known, "site"),
     c.ListPlacements: _access("crisis_team supervisor", inside, "stay", audited=True),
     c.RecordRead: _access(EVERYONE, known, "site"),

@@ -156,6 +156,25 @@ class ListPlacements(Query, frozen=True):
     a crisis team's own placements; a supervisor's, everyone's."""
 
 
+class GetReportSummary(Query, frozen=True):
+    start: date
+    end: date
+    site_id: str | None = None
+
+
+class GetBedNights(Query, frozen=True):
+    """One page of the bed-nights export: the nights of the next sites after `after_site`."""
+
+    start: date
+    end: date
+    after_site: str | None = None
+    sites_per_page: int = 10
+
+
+class GetOpenCapacity(Query, frozen=True):
+    pass
+
+
 class FindAvailability(Query, frozen=True):
     lat: float
     lon: float

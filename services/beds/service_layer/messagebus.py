@@ -10,7 +10,7 @@ from common.bus import Handler, MessageBus, UnitsOfWork
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain import commands as c
 from services.beds.domain.access import Actor, may_call
-from services.beds.service_layer import booking, reads, sites
+from services.beds.service_layer import booking, reads, reports, sites
 from services.beds.service_layer.nearest import find_availability
 
 BedsBus = MessageBus[BedsUnitOfWork, Actor]
@@ -44,6 +44,9 @@ QUERIES: dict[type, Handler[Actor, Any]] = {
     c.GetLedger: reads.get_ledger,
     c.ListPlacements: reads.list_placements,
     c.FindAvailability: find_availability,
+    c.GetReportSummary: reports.get_report_summary,
+    c.GetBedNights: reports.get_bed_nights,
+    c.GetOpenCapacity: reports.get_open_capacity,
 }
 
 

@@ -184,3 +184,60 @@ class Done(msgspec.Struct):
 
     id: str
     status: str
+
+
+# -- open data (HSDS-like: a service at a location, with its `service_capacity`) ----------------
+
+
+class CapacityUnit(msgspec.Struct, kw_only=True):
+    """HSDS 3 `unit`: what is counted."""
+
+    name: Literal["Bed", "Mat"]
+    scheme: Literal["shelterbeds"] = "shelterbeds"
+    identifier: Literal["bed", "mat"]
+
+
+class ServiceCapacity(msgspec.Struct, kw_only=True):
+    """HSDS 3 `service_capacity`: `available` tonight of `maximum` usable now."""
+
+    unit: CapacityUnit
+    available: int
+    maximum: int
+    description: str
+    updated: Time
+
+
+class OpenLocation(msgspec.Struct, kw_only=True):
+    latitude: float
+    longitude: float
+    address: str
+
+
+class OpenService(msgspec.Struct, kw_only=True):
+    """One non-confidential site as an HSDS-like service."""
+
+    id: str
+    name: str
+    kind: SiteKind
+    location: OpenLocation
+    cold_weather: bool
+    service_capacity: list[ServiceCapacity]
+
+
+class OpenTotals(msgspec.Struct, kw_only=True):
+    """Over the services listed here only: confidential sites are in no total."""
+
+    services: int
+    beds_maximum: int
+    beds_available: int
+    mats_maximum: int
+    mats_available: int
+
+
+class OpenCapacity(msgspec.Struct, kw_only=True):
+    """Open data: the non-confidential sites' capacity and tonight's free places. Needs no
+    token; rate-limited per client address (429)."""
+
+    generated_at: Time
+    totals: OpenTotals
+    services: list[OpenService]

@@ -16,6 +16,7 @@ from services.beds.service_layer.results import (
     HoldState,
     Ledger,
     Placements,
+    Report,
     SiteList,
     SiteState,
     StayState,
@@ -109,7 +110,7 @@ def _records_read(result: object) -> list[tuple[Site, str]]:
             return [(result.site, result.stay.id)]
         case HoldState():
             return [(result.site, result.hold.id)]
-        case Ledger():
+        case Ledger() | Report():
             return [(site, site.id) for site in result.sites]
     return []
 

@@ -11,6 +11,7 @@ from services.beds.adapters.queries import LedgerEntry, SiteCounts
 from services.beds.domain.access import Verdict
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold
+from services.beds.domain.reports import ReportSummary
 from services.beds.domain.sites import Place, Site
 from services.beds.domain.stays import Stay
 
@@ -96,4 +97,17 @@ class Offer:
 class Placements:
     sites: list[Site]
     stays: list[Stay]
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Report:
+    summary: ReportSummary
+    sites: list[Site]  # the sites named by the query: a confidential one's read is audited
+
+
+@dataclass(frozen=True)
+class OpenCapacityState:
+    sites: list[Site]  # never a confidential one
+    counts: dict[str, SiteCounts]
     now: datetime

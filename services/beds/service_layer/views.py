@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Literal
 
+from services.beds.adapters.queries import SiteCounts
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold
 from services.beds.domain.nights import night_of
+from services.beds.domain.reports import ReportSummary
 from services.beds.domain.sites import Place
 from services.beds.domain.stays import Stay
 from services.beds.service_layer import read_models as rm
@@ -216,3 +219,44 @@ def offers(found: list[r.Offer]) -> list[rm.Availability]:
         )
         for o in found
     ]
+
+
+def _capacity(unit: Literal["bed", "mat"], available: int, maximum: int, now: datetime) -> rm.ServiceCapacity:
+    return rm.ServiceCapacity(
+        unit=rm.CapacityUnit(name="Bed" if unit == "bed" else "Mat", identifier=unit),
+        available=available,
+        maximum=maximum,
+        description="beds" if unit == "bed" else "overflow mats (laid out when the beds are full)",
+        updated=now,
+    )
+
+
+def open_capacity(found: r.OpenCapacityState) -> rm.OpenCapacity:
+    services = []
+    for site in found.sites:
+        counts = found.counts.get(site.id) or SiteCounts()
+        services.append(
+            rm.OpenService(
+                id=site.id,
+                name=site.name,
+                kind=site.kind,
+                location=rm.OpenLocation(latitude=site.lat, longitude=site.lon, address=site.address),
+                cold_weather=site.cold_weather,
+                service_capacity=[
+                    _capacity("bed", counts.beds_free, counts.beds_total, found.now),
+                    _capacity("mat", counts.mats_free, counts.mats_total, found.now),
+                ],
+            )
+        )
+    totals = rm.OpenTotals(
+        services=len(services),
+        beds_maximum=sum(s.service_capacity[0].maximum for s in services),
+        beds_available=sum(s.service_capacity[0].available for s in services),
+        mats_maximum=sum(s.service_capacity[1].maximum for s in services),
+        mats_available=sum(s.service_capacity[1].available for s in services),
+    )
+    return rm.OpenCapacity(generated_at=found.now, totals=totals, services=services)
+
+
+def report(found: r.Report) -> ReportSummary:
+    return found.summary

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from common.errors import RuleViolation
+from contracts.events.intake import TripOutcome, TripRecorded
 
-Outcome = Literal["placed", "consulted", "refused", "no_contact"]
+Outcome = TripOutcome
 
 
 @dataclass(frozen=True)
@@ -29,3 +29,13 @@ class Trip:
             raise RuleViolation("A trip ends after it starts.", code="invalid-trip")
         if self.started_at > self.created_at:
             raise RuleViolation("A trip is recorded once it has started.", code="invalid-trip")
+
+    def recorded(self) -> TripRecorded:
+        return TripRecorded(
+            trip_id=self.id,
+            team_id=self.team_id,
+            started_at=self.started_at,
+            ended_at=self.ended_at,
+            outcome=self.outcome,
+            referral_id=self.referral_id,
+        )

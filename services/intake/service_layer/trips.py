@@ -30,6 +30,7 @@ async def record_trip(command: c.RecordTrip, actor: Actor, uow: IntakeUnitOfWork
         created_at=uow.clock.now(),
     )
     await uow.trips.add(trip)
+    uow.publish(trip.recorded())  # in the same transaction: the outbox
     return trip
 
 

@@ -161,6 +161,7 @@ class Alerts:
     def __init__(self, session: AsyncSession):
         self.session = session
         self.deliveries_added = False
+        self.added = False
 
     async def exists(self, event_id: str, team_id: str) -> bool:
         found = await self.session.scalar(
@@ -169,8 +170,14 @@ class Alerts:
         return found is not None
 
     async def add(
-        self, alert: Alert, channels_of_team: Sequence[Channel], delivery_ids: Sequence[str]
+        self,
+        alert: Alert,
+        channels_of_team: Sequence[Channel],
+        delivery_ids: Sequence[str],
+        *,
+        send_at: datetime,
     ) -> None:
+        """`send_at`: the delivery clock's now (real time), on which retries are scheduled."""
         f = alert.facts
         await self.session.execute(
             sa.insert(alerts).values(
@@ -188,6 +195,7 @@ class Alerts:
                 holder_team_id=f.holder_team_id,
             )
         )
+        self.added = True
         rows = [
             {
                 "id": delivery_id,
@@ -196,7 +204,7 @@ class Alerts:
                 "channel_kind": ch.kind,
                 "status": "failed" if ch.broken else "pending",
                 "attempts": 0,
-                "next_attempt_at": alert.created_at,
+                "next_attempt_at": send_at,
                 "claimed_until": None,
                 "last_error": "channel broken" if ch.broken else None,
                 "last_latency_ms": None,
@@ -238,6 +246,18 @@ class Alerts:
             .order_by(alerts.c.seq)
             .limit(limit)
         )
+        return [alert_of(r) for r in await self.session.execute(query)]
+
+    async def last_seq(self) -> int:
+        return int(await self.session.scalar(sa.select(sa.func.max(alerts.c.seq))) or 0)
+
+    async def newer(self, seq: int, also: Sequence[int], limit: int) -> list[Alert]:
+        """Every team's alerts after `seq`, and those of the numbers in `also` (gaps that may yet
+        commit), in feed order: the live feed's one query for all open feeds."""
+        wanted = alerts.c.seq > seq
+        if also:
+            wanted = sa.or_(wanted, alerts.c.seq.in_(list(also)))
+        query = sa.select(alerts).where(wanted).order_by(alerts.c.seq).limit(limit)
         return [alert_of(r) for r in await self.session.execute(query)]
 
     async def deliveries_of(self, alert_ids: Sequence[str]) -> dict[str, list[Any]]:

@@ -1,7 +1,8 @@
 """The live feed: `GET /api/v1/feed`, Server-Sent Events of the caller's team's alerts (through
 litestar's own SSE response). Each event's id is the alert's feed position, so a client that
 reconnects with `Last-Event-ID` gets exactly what it missed; a comment line every
-`feed_heartbeat_seconds` keeps proxies from closing a quiet stream."""
+`feed_heartbeat_seconds` keeps proxies from closing a quiet stream. New alerts come from the
+process's one FeedHub (service_layer/feed.py), not from a database poll per open feed."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from services.notifications.api import urls
 from services.notifications.api.dependencies import RULED_READ, Dispatch
 from services.notifications.domain import commands as c
 from services.notifications.domain.alerts import Alert
+from services.notifications.service_layer.alerts import FEED_BATCH, FeedStart
+from services.notifications.service_layer.feed import FeedHub
 
 MAX_POSITION = 2**62
 
@@ -54,7 +57,7 @@ def position(last_event_id: str | None) -> int:
     return int(last_event_id)
 
 
-def feed_handler(*, poll_seconds: float, heartbeat_seconds: float) -> Any:
+def feed_handler(hub: FeedHub, *, heartbeat_seconds: float) -> Any:
     @get(
         urls.FEED,
         tags=["alerts"],
@@ -75,26 +78,49 @@ def feed_handler(*, poll_seconds: float, heartbeat_seconds: float) -> Any:
     ) -> ServerSentEvent:
         after = position(last_event_id)
         # Asked once before the stream starts, so a refusal is a plain problem answer, not a broken stream.
-        first: list[Alert] = await bus.read(c.FollowFeed(team_id=team_id, after=after), list)
+        start: FeedStart = await bus.read(c.FollowFeed(team_id=team_id, after=after), _same)
+
+        async def backlog(cursor: int) -> list[Alert]:
+            found: FeedStart = await bus.read(c.FollowFeed(team_id=start.team_id, after=cursor), _same)
+            return found.alerts
 
         async def events() -> AsyncIterator[ServerSentEventMessage]:
-            nonlocal after
-            batch = first
-            quiet = 0.0
-            while True:
-                for alert in batch:
-                    yield message(alert)
-                    after = alert.seq or after
-                if batch:
-                    quiet = 0.0
-                else:
-                    await asyncio.sleep(poll_seconds)
-                    quiet += poll_seconds
-                    if quiet >= heartbeat_seconds:
-                        quiet = 0.0
+            cursor = after
+            sent: set[int] = set()  # what the database reads sent, so the hub's copy is not sent twice
+            with hub.follow(start.team_id) as follower:
+                # read again once following: what committed between the first read and now
+                batch = start.alerts + await backlog(max([cursor, *(a.seq or 0 for a in start.alerts)]))
+                while True:
+                    for alert in batch:
+                        if alert.seq not in sent:
+                            sent.add(alert.seq or 0)
+                            cursor = max(cursor, alert.seq or 0)
+                            yield message(alert)
+                    if len(batch) < FEED_BATCH and not follower.behind:
+                        break
+                    follower.behind = False
+                    batch = await backlog(cursor)
+                while True:
+                    try:
+                        alert = await asyncio.wait_for(follower.queue.get(), heartbeat_seconds)
+                    except TimeoutError:
                         yield ServerSentEventMessage(comment="heartbeat")
-                batch = await bus.read(c.FollowFeed(team_id=team_id, after=after), list)
+                        continue
+                    if alert.seq in sent:
+                        continue
+                    cursor = max(cursor, alert.seq or 0)
+                    yield message(alert)
+                    if follower.behind:  # its queue overflowed: catch up from the database
+                        follower.behind = False
+                        for missed in await backlog(cursor):
+                            sent.add(missed.seq or 0)
+                            cursor = max(cursor, missed.seq or 0)
+                            yield message(missed)
 
         return ServerSentEvent(events(), retry_duration=3000)
 
     return feed
+
+
+def _same(start: FeedStart) -> FeedStart:
+    return start

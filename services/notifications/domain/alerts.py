@@ -19,9 +19,15 @@ AlertKind = Literal[
     "stay_limit_reached",
     "cold_weather",
     "beds_free_again",
+    "referral_received",
     "referral_placed",
     "referral_waitlisted",
     "referral_offered",
+    "referral_expiring",
+    "referral_expired",
+    "referral_arrived",
+    "referral_released",
+    "referral_cancelled",
 ]
 ALERT_KINDS: tuple[str, ...] = get_args(AlertKind)
 
@@ -31,7 +37,7 @@ class AlertFacts:
     """What the event said that the text needs."""
 
     site_id: str | None = None
-    confidential: bool = False
+    confidential: bool = False  # a confidential site, or a DV referral (then site_id is None)
     subject_id: str | None = None  # the hold, stay or referral the alert is about
     party_size: int | None = None
     due_at: datetime | None = None  # a hold's expiry, a stay's limit

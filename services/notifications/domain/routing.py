@@ -4,7 +4,13 @@ given the teams, so the table is tested without a database.
 
 SPEC 5: the team that made a referral hears everything about it; a site's staff hear about
 people on the way, overflow and over capacity; crisis teams and supervisors hear stay limits;
-every patrol hears cold-weather mode and "beds free again" — at a site a patrol may know of."""
+every patrol hears cold-weather mode and "beds free again" — at a site a patrol may know of.
+
+The referring team hears every step of its referral, from intake (received, cancelled) and
+from beds (placed, waitlisted, offered, its hold ending or lapsed, arrived, released, the wait
+lapsed). What it is told of a DV referral, or of one held at a confidential site, is "crisis
+room" and the referral's id: no site id either, since the team that referred may be a patrol,
+which never learns of a confidential site."""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from typing import Any, Literal
 
 from contracts import Event
 from contracts.events import beds as ev
+from contracts.events import intake as iv
 from services.notifications.domain.alerts import AlertFacts, AlertKind
 from services.notifications.domain.teams import Team
 
@@ -35,6 +42,23 @@ def _party(e: Any) -> int:
     return int(e.party.adults + e.party.children)
 
 
+def _for_referrer(e: Any, **more: Any) -> AlertFacts:
+    """A referral's facts as its team may hear them: a DV one, or one at a confidential site,
+    keeps no site at all (its text then says "crisis room" and the referral's id only)."""
+    needs = getattr(e, "needs", None)
+    hidden = bool(getattr(e, "confidential", False)) or bool(needs is not None and needs.dv)
+    site = None if hidden else getattr(e, "site_id", None)
+    if hidden:
+        more = {k: v for k, v in more.items() if k not in ("party_size", "due_at")}
+    return AlertFacts(site_id=site, confidential=hidden, subject_id=e.referral_id, **more)
+
+
+def _referral_hold(kind: AlertKind, **facts: Callable[[Any], Any]) -> Route:
+    """A hold event, as the team whose referral the hold serves hears it. Put before the holder's
+    route: for a referral's hold the two are the same team, and it hears the referral's kind."""
+    return Route(kind, "referring_team", lambda e: _for_referrer(e, **{k: f(e) for k, f in facts.items()}))
+
+
 ROUTES: dict[type[Event], tuple[Route, ...]] = {
     ev.HoldPlaced: (
         Route(
@@ -48,16 +72,18 @@ ROUTES: dict[type[Event], tuple[Route, ...]] = {
                 holder_team_id=e.holder_team_id,
             ),
         ),
-        Route(
-            "referral_placed",
-            "referring_team",
-            lambda e: _site(e, subject_id=e.referral_id, party_size=_party(e), due_at=e.expires_at),
-        ),
+        _referral_hold("referral_placed", party_size=_party, due_at=lambda e: e.expires_at),
     ),
     ev.HoldExpiring: (
+        _referral_hold("referral_expiring", due_at=lambda e: e.expires_at),
         Route("hold_expiring", "holder_team", lambda e: _site(e, subject_id=e.hold_id, due_at=e.expires_at)),
     ),
-    ev.HoldExpired: (Route("hold_expired", "holder_team", lambda e: _site(e, subject_id=e.hold_id)),),
+    ev.HoldExpired: (
+        _referral_hold("referral_expired"),
+        Route("hold_expired", "holder_team", lambda e: _site(e, subject_id=e.hold_id)),
+    ),
+    ev.HoldFulfilled: (_referral_hold("referral_arrived"),),
+    ev.HoldCancelled: (_referral_hold("referral_released"),),
     ev.OverflowStarted: (Route("overflow", "site_staff", lambda e: _site(e, count=e.mats_used)),),
     ev.OverCapacity: (Route("over_capacity", "site_staff", lambda e: _site(e, count=e.over_capacity)),),
     ev.StayLimitApproaching: (
@@ -77,19 +103,16 @@ ROUTES: dict[type[Event], tuple[Route, ...]] = {
     ev.ColdWeatherSwitchedOn: (Route("cold_weather", "patrols", lambda e: _site(e, count=e.mats_total)),),
     ev.BedsFreeAgain: (Route("beds_free_again", "patrols", lambda e: _site(e, count=e.free_beds)),),
     ev.ReferralWaitlisted: (
-        Route(
-            "referral_waitlisted",
-            "referring_team",
-            lambda e: AlertFacts(subject_id=e.referral_id, count=e.position),
-        ),
+        Route("referral_waitlisted", "referring_team", lambda e: _for_referrer(e, count=e.position)),
     ),
     ev.ReferralOffered: (
-        Route(
-            "referral_offered",
-            "referring_team",
-            lambda e: _site(e, subject_id=e.referral_id, party_size=_party(e)),
-        ),
+        Route("referral_offered", "referring_team", lambda e: _for_referrer(e, party_size=_party(e))),
     ),
+    ev.ReferralWaitlistExpired: (Route("referral_expired", "referring_team", _for_referrer),),
+    iv.ReferralCreated: (
+        Route("referral_received", "referring_team", lambda e: _for_referrer(e, party_size=_party(e))),
+    ),
+    iv.ReferralCancelled: (Route("referral_cancelled", "referring_team", _for_referrer),),
 }
 
 

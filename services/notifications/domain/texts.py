@@ -2,7 +2,8 @@
 """What a team reads on a phone's lock screen: short, in its language (Ukrainian by default),
 with the site, the party's size and the time left. Built only from an alert's facts, which hold
 no names or phones; a confidential site is "crisis room" and a short id, never its name or
-address."""
+address. A DV referral's alerts (and a referral held at a confidential site) say "crisis room",
+the referral's id and what happened: nothing more, not even the site's id."""
 
 from __future__ import annotations
 
@@ -41,18 +42,50 @@ TEMPLATES: dict[str, dict[Language, str]] = {
         "en": "{site}: cold-weather mode, {count} mats",
     },
     "beds_free_again": {"uk": "{site}: знову є ліжка ({count})", "en": "{site}: beds free again ({count})"},
+    "referral_received": {
+        "uk": "Направлення #{ref} прийнято: {party} ос., шукаємо місце",
+        "en": "Referral #{ref} received: {party}, looking for a place",
+    },
     "referral_placed": {
-        "uk": "Направлення: місце в {site} для {party} ос., ще {left}",
-        "en": "Referral: place at {site} for {party}, {left} left",
+        "uk": "Направлення #{ref}: місце в {site} для {party} ос., ще {left}",
+        "en": "Referral #{ref}: place at {site} for {party}, {left} left",
     },
     "referral_waitlisted": {
-        "uk": "Направлення в черзі, позиція {count}",
-        "en": "Referral waitlisted, position {count}",
+        "uk": "Направлення #{ref} в черзі, позиція {count}",
+        "en": "Referral #{ref} waitlisted, position {count}",
     },
     "referral_offered": {
-        "uk": "Направлення: пропонують {site} для {party} ос.",
-        "en": "Referral: {site} offered for {party}",
+        "uk": "Направлення #{ref}: пропонують {site} для {party} ос.",
+        "en": "Referral #{ref}: {site} offered for {party}",
     },
+    "referral_expiring": {
+        "uk": "Направлення #{ref}: бронь ({site}) спливає за {left}",
+        "en": "Referral #{ref}: hold at {site} ends in {left}",
+    },
+    "referral_expired": {"uk": "Направлення #{ref}: час вийшов", "en": "Referral #{ref}: expired"},
+    "referral_arrived": {
+        "uk": "Направлення #{ref}: прибули ({site})",
+        "en": "Referral #{ref}: arrived at {site}",
+    },
+    "referral_released": {
+        "uk": "Направлення #{ref}: місце ({site}) звільнено",
+        "en": "Referral #{ref}: place at {site} released",
+    },
+    "referral_cancelled": {"uk": "Направлення #{ref} скасовано", "en": "Referral #{ref} cancelled"},
+}
+
+# A DV referral, or one held at a confidential site: "crisis room", the referral's id, what happened.
+IN_CONFIDENCE: dict[str, dict[Language, str]] = {
+    "on_the_way_acknowledged": {"uk": "знають, що ви їдете", "en": "they know you are coming"},
+    "referral_received": {"uk": "шукаємо місце", "en": "looking for a place"},
+    "referral_placed": {"uk": "місце є", "en": "place held"},
+    "referral_waitlisted": {"uk": "у черзі", "en": "waitlisted"},
+    "referral_offered": {"uk": "пропонують місце", "en": "place offered"},
+    "referral_expiring": {"uk": "бронь спливає", "en": "hold ending"},
+    "referral_expired": {"uk": "час вийшов", "en": "expired"},
+    "referral_arrived": {"uk": "прибули", "en": "arrived"},
+    "referral_released": {"uk": "місце звільнено", "en": "place released"},
+    "referral_cancelled": {"uk": "скасовано", "en": "cancelled"},
 }
 
 CRISIS_ROOM: dict[Language, str] = {"uk": "кризова кімната", "en": "crisis room"}
@@ -87,8 +120,12 @@ def time_left(due: datetime | None, now: datetime, language: Language) -> str:
 
 
 def text(alert: Alert, *, language: Language, public_name: str | None, now: datetime) -> str:
+    if alert.facts.confidential and alert.kind in IN_CONFIDENCE:
+        what = IN_CONFIDENCE[alert.kind][language]
+        return f"{CRISIS_ROOM[language]} · #{short_id(alert.facts.subject_id)}: {what}"
     template = TEMPLATES[alert.kind][language]
     return template.format(
+        ref=short_id(alert.facts.subject_id),
         site=site_label(alert, public_name, language),
         party=alert.facts.party_size if alert.facts.party_size is not None else "?",
         left=time_left(alert.facts.due_at, now, language),

@@ -4,6 +4,7 @@ written together, in the same transaction as the inbox row of the event that cau
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,16 @@ from services.notifications.domain.routing import ROUTES, Routed, route
 
 Uow = NotificationsUnitOfWork
 MAX_PAGE = 200
+FEED_BATCH = 100
 ACKNOWLEDGED = uuid.UUID("0d3c1f4e-6a2b-4c8d-9e7f-1a2b3c4d5e6f")
+
+
+@dataclass(frozen=True)
+class FeedStart:
+    """Whose feed it is (the caller's team, or the one a supervisor named) and what it missed."""
+
+    team_id: str
+    alerts: list[Alert]
 
 
 @dataclass(frozen=True)
@@ -49,8 +59,9 @@ async def list_alerts(query: c.ListAlerts, actor: Actor, uow: Uow) -> list[Alert
     return [AlertWithDeliveries(a, deliveries[a.id]) for a in found]
 
 
-async def follow_feed(query: c.FollowFeed, actor: Actor, uow: Uow) -> list[Alert]:
-    return await uow.alerts.after(_team_of(query, actor), query.after, 100)
+async def follow_feed(query: c.FollowFeed, actor: Actor, uow: Uow) -> FeedStart:
+    team_id = _team_of(query, actor)
+    return FeedStart(team_id, await uow.alerts.after(team_id, query.after, FEED_BATCH))
 
 
 async def ack_alert(command: c.AckAlert, actor: Actor, uow: Uow) -> Alert:
@@ -70,7 +81,9 @@ async def _tell_the_holder(uow: Uow, alert: Alert) -> None:
     team = await uow.teams.get(holder) if alert.kind == "on_the_way" and holder else None
     if team is not None:
         event_id = str(uuid.uuid5(ACKNOWLEDGED, alert.id))
-        await add_alerts(uow, event_id, [Routed("on_the_way_acknowledged", team, alert.facts)])
+        # The holder may be the patrol that referred a DV case: it never learns a confidential site.
+        facts = dataclasses.replace(alert.facts, site_id=None) if alert.facts.confidential else alert.facts
+        await add_alerts(uow, event_id, [Routed("on_the_way_acknowledged", team, facts)])
 
 
 async def add_alerts(uow: Uow, event_id: str, routed: list[Routed]) -> list[Alert]:
@@ -82,7 +95,8 @@ async def add_alerts(uow: Uow, event_id: str, routed: list[Routed]) -> list[Aler
             continue  # the same fact under another message id: the team heard it already
         alert = Alert(str(uuid.uuid4()), team.id, kind, event_id, uow.clock.now(), facts)
         team_channels = channels[team.id]
-        await uow.alerts.add(alert, team_channels, [str(uuid.uuid4()) for _ in team_channels])
+        delivery_ids = [str(uuid.uuid4()) for _ in team_channels]
+        await uow.alerts.add(alert, team_channels, delivery_ids, send_at=uow.delivery_clock.now())
         # A broken channel is not tried again until an admin replaces it; it fails in the open.
         for channel in (ch for ch in team_channels if ch.broken):
             uow.publish(
@@ -106,5 +120,6 @@ async def on_event(event: Event, envelope: CloudEvent, uow: Uow) -> None:
         await add_alerts(uow, envelope.id, routed)
 
 
-def routed_handlers() -> dict[type[Event], Any]:
-    return {event_type: on_event for event_type in ROUTES}
+def routed_handlers(service: str) -> dict[type[Event], Any]:
+    """The routed events one publishing service sends (one durable consumer per stream)."""
+    return {t: on_event for t in ROUTES if t.event_kind().service == service}

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
+from contracts.events.intake import TripRecorded
 from tests.integration.intake.helpers import referral
+from tests.support.events import EventTap
 from tests.support.service import Service
 
 TEAM, OTHER = str(uuid.uuid4()), str(uuid.uuid4())
@@ -44,3 +47,14 @@ async def test_a_bad_trip_gets_a_clear_problem_and_is_not_recorded(intake: Servi
     assert (await intake.post("/api/v1/trips", mine, trip(referral_id=theirs["id"]))).status_code == 404
     assert (await intake.post("/api/v1/trips", intake.token("shelter_staff"), trip())).status_code == 403
     assert (await intake.get("/api/v1/trips", intake.token("supervisor"))).json()["total"] == 0
+
+
+async def test_a_recorded_trip_is_told_to_the_bus_in_ids_and_codes_without_its_area(
+    intake: Service, events: EventTap
+) -> None:
+    mine = intake.token("patrol", team=TEAM)
+    recorded = (await intake.post("/api/v1/trips", mine, trip(outcome="consulted"))).json()
+    [told] = await events.wait_for(TripRecorded, trip_id=recorded["id"])
+    assert (told.team_id, told.outcome, told.referral_id) == (TEAM, "consulted", None)
+    assert told.started_at == datetime.fromisoformat(EVENING)
+    assert "Sykhiv" not in repr(told)

@@ -3,6 +3,7 @@ nats-server; beds' events are published onto JetStream exactly as beds' relay pu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,9 @@ async def notifications(
     settings = service_settings(
         "notifications", database_url=url, nats_url=nats_url, data_dir=data_dir, **overrides
     )
-    async with running(create_notifications, settings, clock) as service:
+    # One manual clock for the domain and for deliveries, so a test can also step past a backoff.
+    create = functools.partial(create_notifications, delivery_clock=clock)
+    async with running(create, settings, clock) as service:
         yield service
 
 

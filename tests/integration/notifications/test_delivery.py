@@ -117,7 +117,7 @@ async def test_a_webhook_that_answers_500_then_200_is_retried_and_delivered_once
     httpserver.expect_request("/hook", method="POST").respond_with_handler(receiver)
     site = new_id()
     staff = await create_team(notifications, "shelter_staff", sites=[site])
-    await add_channel(
+    hook = await add_channel(
         notifications, staff, {"kind": "webhook", "url": httpserver.url_for("/hook"), "secret": SECRET}
     )
     token = team_token(notifications, staff, "shelter_staff")
@@ -126,6 +126,8 @@ async def test_a_webhook_that_answers_500_then_200_is_retried_and_delivered_once
     await beds_events.publish(event, event_id=event_id, msg_id=new_id())  # arrives twice
 
     await wait_until(lambda: len(received) == 1)
+    # the failure recorded before the clock moves, or its retry would be scheduled after the move
+    await wait_until(lambda: _attempted(notifications, token, hook))
     clock.advance(timedelta(minutes=1))  # past the backoff
     [delivery] = await deliveries_of(notifications, token, status="delivered")
     assert delivery["attempts"] == 2 and delivery["channel"] == "webhook"
@@ -284,7 +286,7 @@ async def test_a_worker_killed_mid_delivery_leaves_one_delivery_sent_again_under
     with contextlib.suppress(asyncio.CancelledError):
         await worker
     release.set()
-    [(name, loop)] = runtime._loops
+    [(name, loop)] = [(n, fn) for n, fn in runtime._loops if n == "deliveries"]
     runtime._tasks.append(asyncio.create_task(runtime._supervised(name, loop), name=name))
 
     token = team_token(notifications, staff, "shelter_staff")

@@ -64,7 +64,7 @@ class Reader:
     async def next_event(self) -> dict[str, str]:
         while True:
             fields = await self.next()
-            if "data" in fields:
+            if "data" in fields and "comment" not in fields:  # a heartbeat carries an empty data line
                 return fields
 
 
@@ -92,6 +92,8 @@ async def test_the_feed_streams_the_callers_alerts_with_heartbeats_and_resumes_a
             event = await Reader(response.aiter_lines()).next_event()
             assert int(event["id"]) > int(seen)
             assert json.loads(event["data"])["id"] != first
+        # a feed whose client left stops following: nothing lingers per closed connection
+        await wait_until(lambda: notifications.app.state.feed_hub.open_feeds == 0)
     found = await notifications.get(urls.ALERTS, headers["Authorization"].removeprefix("Bearer "))
     assert {a["event_id"] for a in found.json()} == {first, missed}
 

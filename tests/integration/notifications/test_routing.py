@@ -112,3 +112,18 @@ async def test_the_team_bringing_them_hears_that_the_site_knows_they_are_coming(
         assert response.status_code == 200
     [told] = await alerts_of(notifications, patrol_token)
     assert told["kind"] == "on_the_way_acknowledged" and told["subject_id"] == alert["subject_id"]
+
+
+async def test_a_patrol_bringing_a_dv_referral_hears_the_crisis_room_knows_without_learning_where(
+    notifications: Service, beds_events: BedsEvents
+) -> None:
+    site = new_id()
+    staff = await create_team(notifications, "shelter_staff", sites=[site])
+    patrol = await create_team(notifications, "patrol")
+    await beds_events.publish(beds_events.hold_placed(site, confidential=True, holder=patrol))
+    [alert] = await wait_for_alerts(notifications, team_token(notifications, staff, "shelter_staff"))
+    assert alert["site_id"] == site  # the site's own staff know where they work
+    ack = await notifications.post(ack_url(alert["id"]), team_token(notifications, staff, "shelter_staff"))
+    assert ack.status_code == 200
+    [told] = await alerts_of(notifications, team_token(notifications, patrol, "patrol"))
+    assert told["kind"] == "on_the_way_acknowledged" and told["site_id"] is None

@@ -6,8 +6,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from contracts.events import beds as ev
+from contracts.events import intake as iv
 from contracts.events.base import NeedsFacts, PartyFacts
-from services.notifications.domain.alerts import Alert, AlertFacts
+from services.notifications.domain.alerts import ALERT_KINDS, Alert, AlertFacts
 from services.notifications.domain.routing import route
 from services.notifications.domain.teams import Team
 from services.notifications.domain.texts import text
@@ -142,3 +143,92 @@ def test_an_alert_text_is_short_enough_for_a_lock_screen() -> None:
         alert = Alert(str(uuid.uuid4()), STAFF.id, kind, "e", NOW, facts)  # type: ignore[arg-type]
         for language in ("uk", "en"):
             assert len(text(alert, language=language, public_name="Нічліжка на Городоцькій", now=NOW)) <= 100  # type: ignore[arg-type]
+
+
+def referral_hold_facts(referral: str, *, confidential: bool = False) -> dict[str, object]:
+    return {
+        "hold_id": str(uuid.uuid4()),
+        "site_id": SITE,
+        "confidential": confidential,
+        "holder_team_id": PATROL.id,
+        "referral_id": referral,
+    }
+
+
+def test_the_referring_team_hears_every_step_of_its_referral_from_intake_and_beds() -> None:
+    referral = str(uuid.uuid4())
+    created = iv.ReferralCreated(
+        referral_id=referral,
+        source="patrol",
+        team_id=PATROL.id,
+        party=PartyFacts(2, 0, "male"),
+        needs=NeedsFacts(),
+        location=iv.ApproxLocation(49.84, 24.03),
+        urgency="urgent",
+    )
+    hold = referral_hold_facts(referral)
+    steps = [
+        (created, "referral_received"),
+        (ev.HoldExpiring(**hold, expires_at=NOW), "referral_expiring"),
+        (ev.HoldExpired(**hold), "referral_expired"),
+        (ev.HoldFulfilled(**hold, stay_ids=[str(uuid.uuid4())]), "referral_arrived"),
+        (ev.HoldCancelled(**hold), "referral_released"),
+        (ev.ReferralWaitlistExpired(referral_id=referral, team_id=PATROL.id), "referral_expired"),
+        (iv.ReferralCancelled(referral_id=referral, team_id=PATROL.id), "referral_cancelled"),
+    ]
+    for event, kind in steps:
+        assert heard(event) == {(kind, PATROL.id)}, type(event).__name__
+        [routed] = route(event, TEAMS)
+        assert routed.facts.subject_id == referral
+
+
+def test_a_referral_without_a_team_is_heard_by_nobody() -> None:
+    assert heard(iv.ReferralCancelled(referral_id=str(uuid.uuid4()), team_id=None)) == set()
+
+
+def test_a_dv_referrals_alerts_say_crisis_room_and_its_id_only() -> None:
+    referral = str(uuid.uuid4())
+    placed = hold_placed(confidential=True, referral=referral)
+    assert {r.kind for r in route(placed, TEAMS)} == {"on_the_way", "referral_placed"}
+    [for_referrer] = [r for r in route(placed, TEAMS) if r.kind == "referral_placed"]
+    assert for_referrer.facts.site_id is None and for_referrer.facts.confidential
+    created = iv.ReferralCreated(
+        referral_id=referral,
+        source="mobile_team",
+        team_id=CRISIS.id,
+        party=PartyFacts(1, 2, "female"),
+        needs=NeedsFacts(dv=True),
+        location=iv.ApproxLocation(48.46, 35.04),
+        urgency="emergency",
+    )
+    events = [placed, created, ev.HoldExpired(**referral_hold_facts(referral, confidential=True))]
+    for event in events:
+        for r in (r for r in route(event, TEAMS) if r.kind.startswith("referral_")):
+            alert = Alert(str(uuid.uuid4()), r.team.id, r.kind, "e", NOW, r.facts)
+            for language, room in (("uk", "кризова кімната"), ("en", "crisis room")):
+                said = text(alert, language=language, public_name="Secret house", now=NOW)  # type: ignore[arg-type]
+                assert said.startswith(f"{room} · #{referral[:8]}: "), said
+                assert (
+                    SITE[:8] not in said
+                    and "Secret" not in said
+                    and not any(ch.isdigit() for ch in said.split(":")[1])
+                )
+
+
+def test_every_alert_kind_has_a_text_in_both_languages_short_enough_for_a_lock_screen() -> None:
+    facts = AlertFacts(SITE, False, str(uuid.uuid4()), 12, NOW + timedelta(hours=30), 99)
+    for kind in ALERT_KINDS:
+        alert = Alert(str(uuid.uuid4()), STAFF.id, kind, "e", NOW, facts)  # type: ignore[arg-type]
+        for language in ("uk", "en"):
+            said = text(alert, language=language, public_name="Нічліжка на Городоцькій", now=NOW)  # type: ignore[arg-type]
+            assert 0 < len(said) <= 100 and "{" not in said
+
+
+def test_the_holder_of_a_hold_at_a_crisis_room_hears_it_acknowledged_without_the_sites_id() -> None:
+    hold = str(uuid.uuid4())
+    facts = AlertFacts(None, True, hold, 3, NOW + timedelta(minutes=40))
+    alert = Alert(str(uuid.uuid4()), PATROL.id, "on_the_way_acknowledged", "e", NOW, facts)
+    assert (
+        text(alert, language="en", public_name=None, now=NOW)
+        == f"crisis room · #{hold[:8]}: they know you are coming"
+    )
