@@ -14,7 +14,8 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
-from litestar.types import ControllerRouterHandler
+from litestar.template import TemplateConfig
+from litestar.types import ControllerRouterHandler, Middleware
 
 from common.access_table import AccessTable
 from common.auth import PUBLIC_PATHS, jwt_auth
@@ -61,8 +62,12 @@ def create_service_app(
     dependencies: dict[str, Provide] | None = None,
     version: str = "1.0.0",
     public_paths: Sequence[str] = (),
+    middleware: Sequence[Middleware] = (),
+    template_config: TemplateConfig[Any] | None = None,
 ) -> Litestar:
-    """`public_paths`: patterns of the service's own paths that need no token (beds' open data)."""
+    """`public_paths`: patterns of the service's own paths that need no token at the door (beds'
+    open data; its pages, which check their own sign-in cookie so that a stranger gets the
+    sign-in page, not a problem document)."""
     public = (*PUBLIC_PATHS, *public_paths)
 
     @asynccontextmanager
@@ -87,9 +92,11 @@ def create_service_app(
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), **(dependencies or {})},
         on_app_init=[jwt_auth(runtime.tokens, public).on_app_init],
         middleware=[
+            *middleware,
             *rate_limits(runtime.settings.writes_per_minute, runtime.settings.address_requests_per_minute),
             GuardRequests(access),
         ],  # the table's roles first (403), then ids and body
+        template_config=template_config,
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(title, description, version),

@@ -65,6 +65,12 @@ def keyed_token(keys: Mapping[str, str], current: str) -> type[Token]:
     return KeyedToken
 
 
+# A sign-in link carries a token of its own kind: exchanged once for a session cookie by the
+# pages, never accepted as a bearer token (a link in a chat history must not open the API).
+SIGN_IN_LINK = "sign-in-link"
+LINK_TTL = timedelta(minutes=15)
+
+
 class Principal(msgspec.Struct, frozen=True):
     """Who is calling. `subject` identifies the token holder (for idempotency and audit)."""
 
@@ -109,6 +115,7 @@ class Tokens:
         ttl: timedelta = DEFAULT_TTL,
         subject: str | None = None,
         now: datetime | None = None,
+        use: str | None = None,
     ) -> str:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
@@ -128,6 +135,8 @@ class Tokens:
         }
         if team_id:
             claims["team"] = team_id
+        if use:
+            claims["use"] = use
         if not all(is_uuid(site) for site in site_ids):
             raise ValueError("every site is a site id (a UUID)")
         if site_ids:
@@ -147,6 +156,29 @@ class Tokens:
         if self.is_revoked(str(decoded.jti or "")):
             raise InvalidToken("the token has been revoked")
         return principal_of(decoded)
+
+    def sign_in_link(self, principal: Principal, *, now: datetime | None = None) -> str:
+        """A short-lived token that only the pages' sign-in link accepts."""
+        return self.issue(
+            principal.role,
+            team_id=principal.team_id,
+            site_ids=sorted(principal.site_ids),
+            ttl=LINK_TTL,
+            subject=principal.subject,
+            now=now,
+            use=SIGN_IN_LINK,
+        )
+
+    def redeem_link(self, token: str) -> Principal:
+        """The principal a sign-in link stands for; anything else (a bearer token, an expired
+        or forged link) is refused."""
+        try:
+            decoded = self.token_class.decode(token, self._secret, ALGORITHM, **DECODE_RULES)
+        except NotAuthorizedException as exc:
+            raise InvalidToken("the sign-in link is not valid or has expired") from exc
+        if decoded.extras.get("use") != SIGN_IN_LINK:
+            raise InvalidToken("this is not a sign-in link")
+        return principal_of(decoded, link=True)
 
 
 DECODE_RULES: dict[str, Any] = {
@@ -168,9 +200,11 @@ class Claims(msgspec.Struct, frozen=True):
     sites: list[Uuid] = []
 
 
-def principal_of(token: Token) -> Principal:
+def principal_of(token: Token, *, link: bool = False) -> Principal:
     # litestar's Token checks signature, expiry, issuer and audience, but converts leniently;
     # the claims that grant access are decoded again, strictly.
+    if not link and "use" in token.extras:
+        raise InvalidToken("a sign-in link is not a bearer token")
     claims = {"sub": token.sub, **{k: v for k, v in token.extras.items() if k in ("role", "team", "sites")}}
     try:
         decoded = msgspec.convert(claims, Claims, strict=True)

@@ -21,6 +21,9 @@ Environment variables (all optional):
                                  (default API https://api.telegram.org)
   SHELTERBEDS_SMTP_HOST, SHELTERBEDS_SMTP_PORT, SHELTERBEDS_SMTP_FROM  notifications' e-mail
   SHELTERBEDS_ESCALATE_AFTER_MINUTES  an unacknowledged on_the_way goes to supervisors (10, virtual)
+  SHELTERBEDS_INTAKE_URL         where beds' pages reach intake (default http://HOST:INTAKE_PORT)
+  SHELTERBEDS_COOKIE_SECURE      1 (default): the pages' cookies are Secure (HTTPS, or localhost);
+                                 0 only for a plain-HTTP test on a LAN address
   SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS  how long one send to a peer may take (10, real seconds); a
                                  delivery claimed by a worker that died is sent again 3x this later
   SHELTERBEDS_ABSENT_NIGHTS      beds: a stay with no presence confirmed for this many nights ends as
@@ -90,6 +93,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # beds: a stay (not at a night shelter) without presence confirmed for this many nights ends
     # as "left without check-out"; the site is warned a night before.
     absent_nights: Annotated[int, msgspec.Meta(ge=1, le=60)] = 3
+    # beds' pages: intake behind the same origin, and the cookies' Secure flag
+    intake_url: str = "http://127.0.0.1:8102"
+    cookie_secure: bool = True
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -156,6 +162,13 @@ def parse_anchor(value: str | None) -> tuple[float, float] | None:
     return float(real), float(virtual)
 
 
+def _local_url(env: Mapping[str, str], service: ServiceName) -> str:
+    host = env.get("SHELTERBEDS_HOST", "127.0.0.1")
+    if host in ("0.0.0.0", "::", ""):  # listening everywhere: reach it on this machine
+        host = "127.0.0.1"
+    return f"http://{host}:{env.get(f'SHELTERBEDS_{service.upper()}_PORT', DEFAULT_PORTS[service])}"
+
+
 def settings_from_env(
     service: ServiceName, env: Mapping[str, str] | None = None, **overrides: Any
 ) -> Settings:
@@ -191,6 +204,8 @@ def settings_from_env(
         "writes_per_minute": int(env.get("SHELTERBEDS_WRITES_PER_MINUTE", "120")),
         "address_requests_per_minute": int(env.get("SHELTERBEDS_ADDRESS_REQUESTS_PER_MINUTE", "60")),
         "absent_nights": int(env.get("SHELTERBEDS_ABSENT_NIGHTS", "3")),
+        "intake_url": env.get("SHELTERBEDS_INTAKE_URL") or _local_url(env, "intake"),
+        "cookie_secure": env.get("SHELTERBEDS_COOKIE_SECURE", "1") not in ("0", "false", "no"),
     }
     values.update(overrides)
     if "secret" not in values:

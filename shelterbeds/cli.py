@@ -104,6 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
     lifetime.add_argument("--ttl", help="how long it lives: 90m, 8h (default 12h, at most 24h)")
     lifetime.add_argument("--ttl-hours", type=float, help="the same, in hours")
     token.add_argument("--subject", help="who holds the token (default: a new id per token)")
+    token.add_argument(
+        "--link",
+        action="store_true",
+        help="print a sign-in link for the pages instead (valid 15 minutes, not a bearer token)",
+    )
+    token.add_argument(
+        "--base-url",
+        help="where beds' pages are reached, for --link (default http://SHELTERBEDS_HOST:SHELTERBEDS_BEDS_PORT)",
+    )
 
     revoke = commands.add_parser("revoke", help="revoke a token (a lost phone): every service refuses it")
     revoke.add_argument("token", help="the token itself, or its jti")

@@ -10,12 +10,15 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jwt
 
-from common.auth import MAX_TTL, Tokens
+from common.auth import MAX_TTL, Principal, Tokens
 from common.revocation import REVOKED_FILE, revoke
-from common.settings import PREVIOUS_SECRET_FILE, load_secret
+from common.settings import DEFAULT_PORTS, PREVIOUS_SECRET_FILE, load_secret
+
+SIGN_IN_LINK_PATH = "/sign-in/link"  # services/beds/pages/urls.py says the same; the CLI imports no service
 
 
 def _not_a_uuid(value: str) -> bool:
@@ -56,11 +59,25 @@ def print_token(args: argparse.Namespace) -> int:
     if not _has_secret(data_dir):
         return 2
     secret = load_secret(data_dir)
+    if getattr(args, "link", False):
+        print(sign_in_link(Tokens(secret), args))
+        return 0
     token = Tokens(secret).issue(
         args.role, team_id=args.team, site_ids=args.site, ttl=ttl, subject=args.subject
     )
     print(token)
     return 0
+
+
+def sign_in_link(tokens: Tokens, args: argparse.Namespace) -> str:
+    base = args.base_url or (
+        f"http://{os.environ.get('SHELTERBEDS_HOST', '127.0.0.1')}:"
+        f"{os.environ.get('SHELTERBEDS_BEDS_PORT', DEFAULT_PORTS['beds'])}"
+    )
+    principal = Principal(
+        args.subject or f"token-{uuid.uuid4()}", args.role, args.team, frozenset(s.lower() for s in args.site)
+    )
+    return f"{base.rstrip('/')}{SIGN_IN_LINK_PATH}?{urlencode({'token': tokens.sign_in_link(principal)})}"
 
 
 def _has_secret(data_dir: Path) -> bool:

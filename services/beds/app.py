@@ -11,6 +11,7 @@ from common.consumer import Subscription
 from common.runtime import ServiceRuntime
 from common.settings import Settings, settings_from_env
 from contracts.streams import INTAKE
+from services.beds.adapters.board_signals import BoardSignals
 from services.beds.adapters.orm import plumbing
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.api import urls
@@ -21,6 +22,7 @@ from services.beds.api.reports import OpenDataController, ReportsController
 from services.beds.api.sites import PlacesController, RoomsController, SitesController
 from services.beds.api.stays import StaysController
 from services.beds.domain.access import TABLE
+from services.beds.pages.app import pages_of
 from services.beds.service_layer.clocks import BedsClocks
 from services.beds.service_layer.messagebus import BedsBus, beds_bus
 from services.beds.service_layer.placement import Placer
@@ -52,7 +54,8 @@ def build_runtime(
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or settings_from_env("beds")
     runtime, bus = build_runtime(settings, clock)
-    return create_service_app(
+    pages = pages_of(settings, bus, runtime.tokens, runtime.clock, BoardSignals(runtime.nats))
+    app = create_service_app(
         runtime,
         access=TABLE,
         title="shelterbeds · beds",
@@ -69,7 +72,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             UnmetDemandController,
             ReportsController,
             OpenDataController,
+            *pages.route_handlers,
         ],
         dependencies=dependencies(bus, runtime.clock),
-        public_paths=(urls.OPEN_DATA,),
+        public_paths=(urls.OPEN_DATA, *pages.public_paths),
+        middleware=pages.middleware,
+        template_config=pages.template_config,
     )
+    app.state.pages = pages.pages
+    app.state.board_signals = pages.signals
+    app.on_shutdown.append(pages.pages.intake.aclose)
+    return app

@@ -148,6 +148,7 @@ ACCESS: dict[type, Access] = {
     c.GetBedNights: _access("supervisor", known, "ledger"),
     c.GetOpenCapacity: _access(PUBLIC_ROLE, known, "site"),
     c.FindAvailability: _access(EVERYONE, known, "site"),
+    c.ListPlacements: _access("crisis_team supervisor", inside, "stay", audited=True),
     c.RecordRead: _access(f"{EVERYONE} {ADMIN}", known, "site"),
 }
 

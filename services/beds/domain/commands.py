@@ -192,6 +192,11 @@ class GetLedger(Query, frozen=True):
     site_id: str | None = None
 
 
+class ListPlacements(Query, frozen=True):
+    """Open stays with a day limit (crisis rooms, shelters) at the sites the caller sees inside:
+    a crisis team's own placements; a supervisor's, everyone's."""
+
+
 class GetReportSummary(Query, frozen=True):
     start: date
     end: date

@@ -48,6 +48,7 @@ QUERIES: dict[type, Handler[Actor, Any]] = {
     c.GetStay: reads.get_stay,
     c.GetHold: reads.get_hold,
     c.GetLedger: reads.get_ledger,
+    c.ListPlacements: reads.list_placements,
     c.FindAvailability: find_availability,
     c.GetReportSummary: reports.get_report_summary,
     c.GetBedNights: reports.get_bed_nights,

@@ -17,6 +17,7 @@ from services.beds.service_layer.results import (
     BoardState,
     HoldState,
     Ledger,
+    Placements,
     Report,
     SiteList,
     SiteState,
@@ -112,8 +113,23 @@ async def get_ledger(query: c.GetLedger, actor: Actor, uow: BedsUnitOfWork) -> L
     return Ledger(sites, await uow.reads.ledger(sorted(s.id for s in sites), query.start, query.end))
 
 
+async def list_placements(query: c.ListPlacements, actor: Actor, uow: BedsUnitOfWork) -> Placements:
+    limited = [site for site in await uow.reads.sites() if site.max_stay_days]
+    sites = _visible(query, actor, limited)
+    team = None if actor.role in OVERSEERS else actor.team_id
+    if team is None and actor.role not in OVERSEERS:
+        return Placements(sites, [], uow.clock.now())  # a crisis token without a team placed nobody
+    stays = [
+        s for site in sites for s in await uow.reads.open_stays(site.id) if team is None or s.team_id == team
+    ]
+    return Placements(sites, stays, uow.clock.now())
+
+
 def _records_read(result: object) -> list[tuple[Site, str]]:
     match result:
+        case Placements():
+            by_id = {site.id: site for site in result.sites}
+            return [(by_id[stay.site_id], stay.id) for stay in result.stays]
         case SiteState() | BoardState():
             return [(result.site, result.site.id)]
         case StayState():

@@ -115,6 +115,13 @@ class Offer:
     on_beds: bool = True
 
 
+@dataclass
+class Placements:
+    sites: list[Site]
+    stays: list[Stay]
+    now: datetime
+
+
 @dataclass(frozen=True)
 class Report:
     summary: ReportSummary

@@ -1,0 +1,176 @@
+"""The pages in a real headless Chromium: the scenarios of issue 23."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import LiveBeds, screenshot
+
+LVIV = (49.8397, 24.0297)
+
+
+async def open_site(beds: LiveBeds, name: str = "Нічліжка на Кирилівській") -> str:
+    admin = beds.token("admin")
+    body = {
+        "name": name,
+        "kind": "night_shelter",
+        "lat": LVIV[0],
+        "lon": LVIV[1],
+        "address": "Kyrylivska 7",
+        "mats": 2,
+        "rooms": [{"name": "Зала", "restriction": "any", "accessible": False, "beds": 4}],
+    }
+    answer = await beds.call("POST", "/api/v1/sites", admin, body)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"])
+
+
+async def board(beds: LiveBeds, site: str) -> dict[str, Any]:
+    answer = await beds.call("GET", f"/api/v1/sites/{site}/board", beds.token("supervisor"))
+    return dict(answer.json())
+
+
+async def until(predicate: Any, within: float = 10.0) -> Any:
+    deadline = time.monotonic() + within
+    while True:
+        value = await predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, "condition not met"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_check_in_from_a_hold_shows_live_on_a_second_board(
+    live_beds: LiveBeds, open_context: Any
+) -> None:
+    site = await open_site(live_beds)
+    staff = live_beds.token("shelter_staff", sites=(site,))
+    held = await live_beds.call(
+        "POST",
+        "/api/v1/holds",
+        live_beds.token("patrol"),
+        {"site_id": site, "party": {"adults": 1, "children": 0, "gender": "male"}, "eta_minutes": 40},
+    )
+    assert held.status_code == 201, held.text
+    door, desk = await (await open_context(staff)).new_page(), await (await open_context(staff)).new_page()
+    await door.goto(f"/board/{site}")
+    await desk.goto(f"/board/{site}")
+    await expect(desk.locator("li[data-hold]")).to_have_count(1)
+    await expect(desk.locator(".countdown")).to_have_text(re.compile(r"залишилось (39|40) хв"))
+    await expect(desk.locator("#connection")).to_have_text("Наживо")
+    await door.get_by_role("button", name="Прибули: заселити").click()
+    tapped = time.monotonic()
+    await expect(desk.locator("li[data-stay]")).to_have_count(1, timeout=5000)
+    seen_after = time.monotonic() - tapped
+    await expect(desk.locator("li[data-hold]")).to_have_count(0)
+    print(f"check-in from a hold seen on the second board after {seen_after:.3f} s")
+    await screenshot(desk, "board-live-second-browser")
+    assert (await board(live_beds, site))["beds_occupied"] == 1
+
+
+async def test_check_ins_made_offline_arrive_once_when_the_network_returns(
+    live_beds: LiveBeds, open_context: Any
+) -> None:
+    site = await open_site(live_beds)
+    context = await open_context(live_beds.token("shelter_staff", sites=(site,)))
+    page = await context.new_page()
+    await page.goto(f"/board/{site}")
+    kept = "caches.open(document.body.dataset.cache).then((c) => c.match(location.pathname)).then(Boolean)"
+    await until(lambda: page.evaluate(kept))  # evaluate, not wait_for_function: the CSP forbids eval
+    await until(lambda: page.evaluate("navigator.serviceWorker.controller !== null"))
+    await context.set_offline(True)
+    await page.reload()  # the service worker serves the board with no network
+    await expect(page.locator("h1")).to_have_text("Нічліжка на Кирилівській")
+    for _ in range(2):
+        await page.get_by_role("button", name="Заселити", exact=True).click()
+    await expect(page.locator("#queue li")).to_have_count(2)
+    await expect(page.locator("#connection")).to_have_class("connection off")
+    await screenshot(page, "board-offline-queue")
+    assert (await board(live_beds, site))["stays"] == []
+    await context.set_offline(False)
+    await until(lambda: _stays(live_beds, site, 2))
+    await expect(page.locator("#queue")).to_be_hidden()
+    await page.reload()  # a replay on load finds nothing left to send
+    await expect(page.locator("li[data-stay]")).to_have_count(2)
+    assert len((await board(live_beds, site))["stays"]) == 2
+
+
+async def _stays(beds: LiveBeds, site: str, count: int) -> bool:
+    return len((await board(beds, site))["stays"]) == count
+
+
+async def test_a_patrol_finds_and_holds_a_bed_on_a_phone(live_beds: LiveBeds, open_context: Any) -> None:
+    site = await open_site(live_beds, "Притулок на Личакові")
+    phone = await open_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = await phone.new_page()
+    await page.goto("/patrol")
+    await expect(page).to_have_url(f"{live_beds.url}/sign-in?next=/patrol")
+    await page.get_by_label("Ваш токен", exact=False).fill(live_beds.token("patrol"))
+    await page.get_by_role("button", name="Увійти").click()
+    await expect(page.locator("h1")).to_have_text("Знайти й притримати місце")
+    await page.get_by_label("Широта").fill(str(LVIV[0] + 0.01))
+    await page.get_by_label("Довгота").fill(str(LVIV[1]))
+    await page.get_by_role("button", name="Знайти найближчі місця").click()
+    place = page.locator("#places li", has_text="Притулок на Личакові")
+    await expect(place).to_contain_text("км")
+    await place.get_by_role("button", name="Притримати").click()
+    await expect(page.locator("#hold-left")).to_contain_text("хв")
+    await screenshot(page, "patrol-360x740-hold")
+    holds = (await board(live_beds, site))["holds"]
+    assert len(holds) == 1 and holds[0]["party"]["adults"] == 1
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    await phone.set_offline(True)  # the connection drops: the last answer stays, with its age
+    await page.get_by_role("button", name="Знайти найближчі місця").click()
+    await expect(page.locator("#answer-age")).to_contain_text("Остання відповідь, 0 хв тому")
+    await expect(place).to_be_visible()
+    await phone.set_offline(False)
+    await page.get_by_role("button", name="Скасувати притримання").click()
+    await until(lambda: _no_holds(live_beds, site))
+
+
+async def _no_holds(beds: LiveBeds, site: str) -> bool:
+    return (await board(beds, site))["holds"] == []
+
+
+async def test_the_patrol_page_in_english_stays_english(live_beds: LiveBeds, open_context: Any) -> None:
+    page = await (await open_context(live_beds.token("patrol"))).new_page()
+    await page.goto("/patrol?lang=en")
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await expect(page.locator("h1")).to_have_text("Find and hold a place")
+    await page.goto("/patrol")
+    await expect(page.get_by_role("button", name="Find the nearest places")).to_be_visible()
+    await screenshot(page, "patrol-english")
+
+
+async def test_a_patrol_gets_a_friendly_page_not_a_board(live_beds: LiveBeds, open_context: Any) -> None:
+    site = await open_site(live_beds)
+    page = await (await open_context(live_beds.token("patrol"))).new_page()
+    answer = await page.goto(f"/board/{site}")
+    assert answer is not None and answer.status == 403
+    await expect(page.locator("h1")).to_have_text("Ця сторінка не для вашої ролі")
+    answer = await page.goto(f"/board/{site}?lang=en")
+    assert answer is not None and answer.status == 403
+    await expect(page.locator("h1")).to_have_text("This page is not for your role")
+
+
+async def _no_violations(page: Page) -> None:
+    results = await Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+async def test_the_pages_pass_an_accessibility_check(live_beds: LiveBeds, open_context: Any) -> None:
+    site = await open_site(live_beds)
+    staff = live_beds.token("supervisor")
+    page = await (await open_context(staff)).new_page()
+    for path in (f"/board/{site}", "/patrol", "/crisis", "/reports", "/sign-in"):
+        await page.goto(path)
+        await _no_violations(page)
+    await page.goto("/patrol")
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.className") == "skip"
