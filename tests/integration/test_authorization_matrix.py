@@ -113,12 +113,16 @@ TABLES: dict[str, AccessTable[Any]] = {
 
 
 def api_routes(app: Litestar) -> Iterator[tuple[str, str, Any]]:
-    """Every route a caller can reach, but the public operational ones (health, metrics, docs)."""
+    """Every API route a caller can reach, but the public operational ones (health, metrics, docs)."""
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue
         path = route.path_format or "/"
         if any(re.match(pattern, path) for pattern in (*PUBLIC_PATHS, *OPEN_TO_ALL)):
+            continue
+        if not path.startswith("/api/"):
+            # beds' pages: each page asks the same access table through the bus and answers a
+            # friendly 403/404 page (tests/integration/pages, tests/browser).
             continue
         for method, (handler, _) in route.route_handler_map.items():
             if method not in ("OPTIONS", "HEAD"):

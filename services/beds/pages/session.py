@@ -14,6 +14,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 
 from common.auth import COOKIE, InvalidToken, Principal
+from common.rate_limits import by_address
 from services.beds.pages import urls
 from services.beds.pages.frame import Pages, SignInNeeded, render, signed_in, with_security_headers
 
@@ -68,7 +69,7 @@ class SessionPages(Controller):
         pages: Pages = request.app.state.pages
         return render(request, pages, "sign_in.html", next=local_target(next), failed=False)
 
-    @post(urls.SIGN_IN)
+    @post(urls.SIGN_IN, opt=by_address())  # no token yet: limited per client address
     async def sign_in(self, request: Request[Any, Any, Any]) -> Response[Any]:
         # The form is read here, not as `data`: the API's door takes JSON bodies only.
         pages: Pages = request.app.state.pages
@@ -85,7 +86,7 @@ class SessionPages(Controller):
             )
         return _signed_in_response(pages, token, data.next, int(SESSION.total_seconds()))
 
-    @get(urls.SIGN_IN_LINK)
+    @get(urls.SIGN_IN_LINK, opt=by_address())
     async def sign_in_link(
         self, request: Request[Any, Any, Any], token: FromQuery[str] = ""
     ) -> Response[Any]:
