@@ -156,7 +156,9 @@ class OutboxRelay:
             for future in pending:
                 future.cancel()
         acked = []
-        stream_missing = False
+        # No stream answers "no responders" — unless something else listens on the subject (beds'
+        # boards follow shelter.beds.> live), then the publish only times out: check then too.
+        stream_missing = bool(pending) and len(done) == 0
         for future in done:
             if future.cancelled() or future.exception() is not None:
                 stream_missing |= isinstance(

@@ -50,6 +50,7 @@ class Month:
         self.supervisor = beds.token("supervisor")
         self.referrals: dict[str, str] = {}
         self.stays: dict[str, list[str]] = {}
+        self.left: set[str] = set()
 
     async def open_sites(self) -> None:
         self.shelter = str((await open_site(self.beds, night_shelter("Shelter", 2, 1, **NEAR)))["id"])
@@ -75,6 +76,16 @@ class Month:
     async def check_out(self, name: str) -> None:
         for stay_id in self.stays[name]:
             response = await self.beds.post(stay_url(stay_id, "checkout"), self.crisis)
+            assert response.status_code == 200, response.text
+        self.left.add(name)
+
+    async def roll_call(self) -> None:
+        """The refuge's evening roll call: a stay nobody confirms for nights ends as "left"."""
+        seen = [i for name in ("C1", "R2", "R3") if name not in self.left for i in self.stays.get(name, [])]
+        if seen:
+            response = await self.beds.post(
+                f"/api/v1/sites/{self.refuge}/presence", self.crisis, {"stay_ids": seen}
+            )
             assert response.status_code == 200, response.text
 
     async def trip(self, outcome: str, started: Any, **extra: Any) -> None:
@@ -169,6 +180,7 @@ class Month:
                 await self.anonymise("R2", self.crisis_intake)
                 await self.intake.relayed()
             await self.evening(d)
+            await self.roll_call()
             await self.intake.relayed()
             self.clock.set(EVENING + timedelta(days=d, hours=12))
             await self.beds.tick()
