@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from playwright.async_api import Browser, BrowserContext, Route, async_playwrigh
 
 from services.beds.app import create_app as create_beds
 from tests.support.databases import Databases
+from tests.support.nats_server import NatsServer
 from tests.support.service import service_settings, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,14 +65,23 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture(scope="session")
+def pages_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The pages' beds lives for the whole session: on the tests' shared nats-server its durable
+    consumers would take the events meant for the beds of later tests in the same worker."""
+    server = NatsServer(tmp_path_factory.mktemp("pages-nats")).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 async def live_beds(
-    databases: Databases, nats_url: str, tmp_path_factory: pytest.TempPathFactory
+    databases: Databases, pages_nats: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[LiveBeds]:
     port = free_port()
     settings = service_settings(
         "beds",
         database_url=await databases.fresh("beds", "sqlite"),
-        nats_url=nats_url,
+        nats_url=pages_nats,
         data_dir=tmp_path_factory.mktemp("pages"),
         port=port,
         intake_url=f"http://127.0.0.1:{free_port()}",
