@@ -12,7 +12,6 @@ as if five hours had passed."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from common.clock import Clock
 from common.db import is_retryable
 from common.logging import get_logger
 from common.retries import CONSUMER_RACE
+from common.waiting import rung
 from contracts.events.notifications import AlertDelivered, AlertFailed
 from services.notifications.adapters.deliveries import Due, Outcome
 from services.notifications.adapters.senders import NotDelivered, Outgoing, Sender
@@ -84,8 +84,7 @@ class DeliveryWorker:
                 log.warning("delivery_round_failed", error=type(exc).__name__)
                 more = False
             if not more:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._doorbell.wait(), self.poll)
+                await rung(self._doorbell, self.poll)
 
     async def work_once(self) -> bool:
         """One round: what was handed over, and (when nothing was, or once per poll) what is
