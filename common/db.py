@@ -29,6 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_
 
+from common.sqlite_inline import BUSY_TIMEOUT_SECONDS as INLINE_BUSY_TIMEOUT
+from common.sqlite_inline import inline_connector
+
 WRITE_OPTION = "shelterbeds_write"
 # serialization_failure, deadlock_detected, exclusion_violation, unique_violation
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "23P01", "23505"})
@@ -66,10 +69,17 @@ def is_sqlite(engine_or_url: AsyncEngine | str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, inline: bool = False) -> AsyncEngine:
+    """`inline` (SQLite only): statements run on the event loop's thread, not aiosqlite's (see
+    common/sqlite_inline.py: for write transactions, which are short and take turns)."""
     if is_sqlite(url):
-        engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30})
-        _configure_sqlite(engine, make_url(url).database or "")
+        path = make_url(url).database or ""
+        if inline and path not in ("", ":memory:"):
+            engine = create_async_engine(url, hide_parameters=True, async_creator=inline_connector(path))
+            _configure_sqlite(engine, path, busy_timeout_ms=int(INLINE_BUSY_TIMEOUT * 1000))
+        else:
+            engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+            _configure_sqlite(engine, path, busy_timeout_ms=30000)
         return engine
     return create_async_engine(
         url, hide_parameters=True, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
@@ -92,7 +102,7 @@ async def _take_turn(lock: asyncio.Lock) -> None:
         ) from None
 
 
-def _configure_sqlite(engine: AsyncEngine, path: str) -> None:
+def _configure_sqlite(engine: AsyncEngine, path: str, *, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
         # Let us issue BEGIN ourselves (the driver's implicit BEGIN is always DEFERRED).
@@ -101,7 +111,7 @@ def _configure_sqlite(engine: AsyncEngine, path: str) -> None:
         for pragma in (
             "PRAGMA journal_mode=WAL",
             "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=30000",
+            f"PRAGMA busy_timeout={busy_timeout_ms}",
             "PRAGMA synchronous=FULL",
         ):
             cursor.execute(pragma)
@@ -137,15 +147,20 @@ def _give_turn(info: dict[str, Any]) -> None:
 
 
 class Database:
-    """An engine and the two kinds of session the services use."""
+    """The engines and the two kinds of session the services use. On SQLite, write sessions
+    have an engine of their own whose statements run inline (common/sqlite_inline.py); reads,
+    which may be long (a year's report), stay on aiosqlite's thread."""
 
     def __init__(self, url: str, *, pool_size: int = 10):
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size)
         self.sqlite = is_sqlite(url)
+        self.write_engine = (
+            create_engine(url, pool_size=pool_size, inline=True) if self.sqlite else self.engine
+        )
         self.read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.write_sessions = async_sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+            self.write_engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
 
     async def ping(self) -> None:
@@ -154,6 +169,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()
 
 
 def is_retryable(exc: BaseException) -> bool:

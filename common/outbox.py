@@ -12,7 +12,6 @@ lets JetStream drop a re-publish after a crash, and consumers check ids anyway.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -28,6 +27,7 @@ from common.logging import get_logger
 from common.metrics import ServiceMetrics
 from common.nats import NatsLink
 from common.tables import PlumbingTables
+from common.waiting import rung
 
 log = get_logger(__name__)
 MSG_ID_HEADER = "Nats-Msg-Id"
@@ -81,8 +81,7 @@ class OutboxRelay:
                 await asyncio.sleep(min(0.2 * 2**failures, 5.0))
                 continue
             if sent < self.batch_size:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                await rung(self._wake, self.poll_seconds)
                 self._wake.clear()
 
     async def relay_once(self) -> int:

@@ -18,6 +18,7 @@ from common.clock import Clock
 from common.lease import Lease
 from common.logging import get_logger
 from common.metrics import ServiceMetrics
+from common.waiting import rung
 
 log = get_logger(__name__)
 MIN_WAIT_S = 0.01
@@ -103,9 +104,7 @@ class Clocks:
         """Until the next tick, or sooner if a commit brought due work forward."""
         deadline = time.monotonic() + delay
         while (left := deadline - time.monotonic()) > 0:
-            try:
-                await asyncio.wait_for(self._wake.wait(), left)
-            except TimeoutError:
+            if not await rung(self._wake, left):
                 return
             self._wake.clear()
             try:

@@ -75,7 +75,8 @@ def build_runtime(
                 timeout_seconds=settings.delivery_timeout_seconds,
                 poll_seconds=settings.delivery_poll_seconds,
             )
-            UnitOfWork.doorbell = worker.wake
+            UnitOfWork.hand_over_for = worker.claim_for
+            UnitOfWork.hand_over = worker.take
             await worker.run()
 
     runtime.run_loop("deliveries", deliver)

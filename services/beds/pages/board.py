@@ -5,7 +5,6 @@ page's script to the JSON API, with the cookie and the CSRF header."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +17,7 @@ from litestar.params import FromPath
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from common.auth import Principal
+from common.waiting import rung
 from services.beds.adapters.board_signals import BoardSignals
 from services.beds.domain import commands as c
 from services.beds.pages import urls
@@ -121,9 +121,7 @@ class BoardPages(Controller):
             async with signals.watch(site_id) as changed:
                 yield ServerSentEventMessage(data=shown, event="board")
                 while True:
-                    try:
-                        await asyncio.wait_for(changed.wait(), HEARTBEAT_SECONDS)
-                    except TimeoutError:
+                    if not await rung(changed, HEARTBEAT_SECONDS):
                         yield ServerSentEventMessage(comment="heartbeat")
                         continue
                     changed.clear()

@@ -1,6 +1,8 @@
 """The deliveries outbox in SQL: claiming what is due, and recording each attempt.
 
-A claim is a time (`claimed_until`), not a lock held while the peer is slow: a worker killed
+A claim is a time (`claimed_until`), not a lock held while the peer is slow. New deliveries are
+written already claimed by the process whose consumer made them (and handed to its loop); the
+rest (retries, lapsed claims) are claimed here. A worker killed
 mid-delivery lets its claim lapse and the next one sends again under the same `webhook-id`, so
 a receiver sees one delivery. On PostgreSQL replicas claim disjoint batches (SKIP LOCKED); on
 SQLite the write transaction itself serialises claims."""
@@ -69,6 +71,15 @@ class Deliveries:
         if not ids:
             return []
         await self.session.execute(sa.update(deliveries).where(d.id.in_(ids)).values(claimed_until=until))
+        return await self._load(d.id.in_(ids))
+
+    async def handed(self, ids: list[str]) -> list[Due]:
+        """Deliveries written already claimed for this process (see Alerts.add), still pending."""
+        d = deliveries.c
+        return await self._load(d.id.in_(ids), d.status == "pending")
+
+    async def _load(self, *where: sa.ColumnElement[bool]) -> list[Due]:
+        d = deliveries.c
         rows = await self.session.execute(
             sa.select(
                 deliveries.c.id.label("delivery_id"),
@@ -91,7 +102,7 @@ class Deliveries:
                 .join(teams, teams.c.id == alerts.c.team_id)
                 .outerjoin(known_sites, known_sites.c.id == alerts.c.site_id)
             )
-            .where(d.id.in_(ids))
+            .where(*where)
         )
         return [
             Due(

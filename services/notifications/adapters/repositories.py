@@ -4,7 +4,7 @@ API needs). Rows become domain values here; the service layer never sees a table
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -158,9 +158,14 @@ class Channels:
 
 
 class Alerts:
-    def __init__(self, session: AsyncSession):
+    def __init__(self, session: AsyncSession, *, hand_over_for: timedelta | None = None):
+        """`hand_over_for`: when this process's delivery loop takes new deliveries straight from
+        the commit, each is written already claimed for that long, so that no other round (or
+        replica) sends it meanwhile; a process killed before sending lets the claim lapse and
+        the next claim sends it."""
         self.session = session
-        self.deliveries_added = False
+        self.hand_over_for = hand_over_for
+        self.handed: list[str] = []  # pending deliveries written claimed, for this process to send
         self.added = False
 
     async def exists(self, event_id: str, team_id: str) -> bool:
@@ -178,6 +183,7 @@ class Alerts:
         send_at: datetime,
     ) -> None:
         """`send_at`: the delivery clock's now (real time), on which retries are scheduled."""
+        claimed_until = send_at + self.hand_over_for if self.hand_over_for is not None else None
         f = alert.facts
         await self.session.execute(
             sa.insert(alerts).values(
@@ -205,7 +211,7 @@ class Alerts:
                 "status": "failed" if ch.broken else "pending",
                 "attempts": 0,
                 "next_attempt_at": send_at,
-                "claimed_until": None,
+                "claimed_until": claimed_until if not ch.broken else None,
                 "last_error": "channel broken" if ch.broken else None,
                 "last_latency_ms": None,
                 "delivered_at": None,
@@ -215,7 +221,11 @@ class Alerts:
         ]
         if rows:
             await self.session.execute(sa.insert(deliveries), rows)
-            self.deliveries_added = True
+            self.handed.extend(
+                delivery_id
+                for ch, delivery_id in zip(channels_of_team, delivery_ids, strict=True)
+                if not ch.broken
+            )
 
     async def get(self, alert_id: str) -> Alert | None:
         row = (await self.session.execute(sa.select(alerts).where(alerts.c.id == alert_id))).first()

@@ -12,7 +12,6 @@ as if five hours had passed."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from common.clock import Clock
 from common.db import is_retryable
 from common.logging import get_logger
 from common.retries import CONSUMER_RACE
+from common.waiting import rung
 from contracts.events.notifications import AlertDelivered, AlertFailed
 from services.notifications.adapters.deliveries import Due, Outcome
 from services.notifications.adapters.senders import NotDelivered, Outgoing, Sender
@@ -37,7 +37,7 @@ BATCH = 50
 class DeliveryWorker:
     def __init__(
         self,
-        unit_of_work: Callable[[], NotificationsUnitOfWork],
+        unit_of_work: Callable[..., NotificationsUnitOfWork],
         senders: Mapping[ChannelKind, Sender],
         clock: Clock,
         *,
@@ -56,36 +56,56 @@ class DeliveryWorker:
         self.policy = policy or RetryPolicy()
         self.jitter = jitter
         self._doorbell = asyncio.Event()
+        self._handed: list[str] = []
+        self._last_claim = float("-inf")
 
-    def wake(self) -> None:
-        """New deliveries were committed: work them now rather than at the next poll."""
-        self._doorbell.set()
-
-    def _claim_for(self) -> timedelta:
+    @property
+    def claim_for(self) -> timedelta:
         """Long enough for every send of a batch to time out."""
         return timedelta(seconds=self.timeout * 3)
+
+    def take(self, delivery_ids: list[str]) -> None:
+        """Deliveries this process just committed, already claimed for it: send them now."""
+        self._handed.extend(delivery_ids)
+        self._doorbell.set()
+
+    def wake(self) -> None:
+        """Something may be due: look now rather than at the next poll."""
+        self._doorbell.set()
 
     async def run(self) -> None:
         while True:
             self._doorbell.clear()  # before the round: a ring during it must still wake the next wait
             try:
-                done = await self.work_once()
+                more = await self.work_once()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # e.g. the database briefly away
                 log.warning("delivery_round_failed", error=type(exc).__name__)
-                done = 0
-            if not done:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._doorbell.wait(), self.poll)
+                more = False
+            if not more:
+                await rung(self._doorbell, self.poll)
 
-    async def work_once(self) -> int:
-        now = self.real.now()
-        async with self.unit_of_work() as uow:
-            claimed = await uow.deliveries.claim(now, now + self._claim_for(), BATCH)
-            await uow.commit()
-        await asyncio.gather(*(self._deliver(due) for due in claimed))
-        return len(claimed)
+    async def work_once(self) -> bool:
+        """One round: what was handed over, and (when nothing was, or once per poll) what is
+        due in the database: retries, and deliveries whose claim lapsed. True when more may be
+        waiting already."""
+        handed, self._handed = self._handed, []
+        due: list[Due] = []
+        if handed:
+            async with self.unit_of_work(write=False) as uow:
+                due = await uow.deliveries.handed(handed)
+        full = False
+        if not handed or time.monotonic() - self._last_claim >= self.poll:
+            self._last_claim = time.monotonic()
+            now = self.real.now()
+            async with self.unit_of_work() as uow:
+                claimed = await uow.deliveries.claim(now, now + self.claim_for, BATCH)
+                await uow.commit()
+            due += claimed
+            full = len(claimed) == BATCH
+        await asyncio.gather(*(self._deliver(d) for d in due))
+        return full or bool(self._handed)
 
     async def _deliver(self, due: Due) -> None:
         if due.channel.broken or due.channel_removed:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 from common.logging import get_logger
+from common.waiting import rung
 from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from services.notifications.domain.alerts import Alert
 
@@ -81,8 +82,7 @@ class FeedHub:
                 log.warning("feed_round_failed", error=type(exc).__name__)
                 found = 0
             if found < BATCH:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._bell.wait(), self.poll)
+                await rung(self._bell, self.poll)
 
     async def read_once(self) -> int:
         now = time.monotonic()
