@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ import msgspec
 import structlog
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import ServiceUnavailableError
 
 from common.db import is_retryable
 from common.logging import get_logger
@@ -38,6 +40,10 @@ PARKED_REASON = "Shelter-Parked-Reason"
 PARKED_FROM = "Shelter-Parked-From"
 PARKED_CONSUMER = "Shelter-Parked-Consumer"
 PARKED_DELIVERIES = "Shelter-Parked-Deliveries"
+# A pull answered 503 (the consumer's leader is gone: a node lost, an election under way) is
+# tried again on the same subscription; only when that lasts is the consumer re-created.
+UNAVAILABLE_RETRY_S = 0.25
+UNAVAILABLE_RECREATE_AFTER_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -120,12 +126,25 @@ class EventConsumer:
                 await asyncio.sleep(1.0)
 
     async def _pull(self, sub: Any) -> None:
+        unavailable_since: float | None = None
         while True:
             _raise_if_cancelled()
             try:
                 messages = await sub.fetch(self.batch, timeout=1.0)
             except TimeoutError:
                 continue
+            except ServiceUnavailableError:
+                # Re-creating the consumer now would ask the cluster's meta leader, which is often
+                # being elected at that very moment (found by tests/e2e/test_nats_cluster.py: each
+                # lost node cost every consumer seconds of add_consumer timeouts). The consumer
+                # and its leader come back on their own once the cluster has a quorum.
+                now = time.monotonic()
+                unavailable_since = unavailable_since or now
+                if now - unavailable_since > UNAVAILABLE_RECREATE_AFTER_S:
+                    raise
+                await asyncio.sleep(UNAVAILABLE_RETRY_S)
+                continue
+            unavailable_since = None
             for msg in messages:
                 await self.handle(msg)
 

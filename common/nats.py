@@ -22,6 +22,13 @@ from contracts.streams import StreamSpec
 log = get_logger(__name__)
 
 
+def server_urls(url: str) -> list[str]:
+    """SHELTERBEDS_NATS_URL may name every node of a cluster, comma-separated: the client then
+    fails over to the next one itself (credentials in a URL are not carried over to servers it
+    only discovers, see deploy/nats/nats-server.conf)."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
 def stream_config(spec: StreamSpec, replicas: int) -> StreamConfig:
     return StreamConfig(
         name=spec.name,
@@ -113,7 +120,7 @@ class NatsLink:
             log.info("nats_reconnected")
 
         options: dict[str, Any] = {
-            "servers": [self.url],
+            "servers": server_urls(self.url),
             "name": self.name,
             "allow_reconnect": True,
             "max_reconnect_attempts": -1,

@@ -7,7 +7,7 @@ Environment variables (all optional):
   SHELTERBEDS_DATABASE_PREFIX    name prefix of those databases (default shelterbeds_), e.g. to run a
                                  training instance beside production on one server
   SHELTERBEDS_<SERVICE>_DATABASE_URL  a full URL for one service, overriding the two above
-  SHELTERBEDS_NATS_URL           nats://127.0.0.1:14222
+  SHELTERBEDS_NATS_URL           nats://127.0.0.1:14222; a cluster's nodes comma-separated
   SHELTERBEDS_NATS_CREDS         a .creds file for NATS (production, per-service permissions)
   SHELTERBEDS_SECRET             the token-signing secret (else <data dir>/secret)
   SHELTERBEDS_PREVIOUS_SECRET    during a key rollover, the old secret (else <data dir>/secret.previous)
