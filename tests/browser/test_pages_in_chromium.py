@@ -174,3 +174,52 @@ async def test_the_pages_pass_an_accessibility_check(live_beds: LiveBeds, open_c
     await page.goto("/patrol")
     await page.keyboard.press("Tab")
     assert await page.evaluate("document.activeElement.className") == "skip"
+
+
+async def test_a_crisis_team_asks_for_an_extension_and_a_supervisor_grants_it_from_the_page(
+    live_beds: LiveBeds, open_context: Any
+) -> None:
+    admin = live_beds.token("admin")
+    body = {
+        "name": "Кризова кімната «Берег»",
+        "kind": "crisis_room",
+        "lat": LVIV[0],
+        "lon": LVIV[1],
+        "address": "confidential",
+        "rooms": [{"name": "Кімната 1", "restriction": "family", "accessible": False, "beds": 3}],
+    }
+    site = (await live_beds.call("POST", "/api/v1/sites", admin, body)).json()["id"]
+    team = live_beds.token("crisis_team", team="crisis-east")
+    placed = await live_beds.call(
+        "POST",
+        f"/api/v1/sites/{site}/checkins",
+        team,
+        {"party": {"adults": 1, "children": 1, "gender": "female"}},
+    )
+    assert placed.status_code == 201, placed.text
+    stay = placed.json()["stays"][0]["id"]
+
+    crisis = await (await open_context(team)).new_page()
+    await crisis.goto("/crisis")
+    row = crisis.locator("tr[data-placement]", has_text="Кризова кімната «Берег»")
+    await row.get_by_label("Скільки днів додати").fill("4")
+    await row.get_by_label("Чому (для керівника)").fill("засідання суду в понеділок")
+    await row.get_by_role("button", name="Попросити керівника продовжити").click()
+    await expect(row.locator("[data-request-status]")).to_have_text(
+        "Запит на 4 дн.: чекає на рішення керівника"
+    )
+    await expect(row.get_by_role("button", name="Попросити керівника продовжити")).to_have_count(0)
+    await screenshot(crisis, "crisis-extension-asked")
+
+    desk = await (await open_context(live_beds.token("supervisor"))).new_page()
+    await desk.goto("/crisis")
+    waiting = desk.locator("#waiting li[data-request]", has_text="Кризова кімната «Берег»")
+    await expect(waiting).to_contain_text("засідання суду в понеділок")
+    await waiting.get_by_role("button", name="Погодити продовження").click()
+    await expect(waiting).to_have_count(0)
+    await screenshot(desk, "crisis-extension-granted-by-supervisor")
+
+    shown = await live_beds.call("GET", f"/api/v1/stays/{stay}", live_beds.token("supervisor"))
+    assert shown.json()["extension_days"] == 4
+    await crisis.reload()
+    await expect(row.locator("[data-request-status]")).to_have_text("Погоджено: ще 4 дн.")

@@ -133,6 +133,22 @@ class ExtendStay(Command, frozen=True):
     reason: str
 
 
+class RequestExtension(Command, frozen=True):
+    """Ask a supervisor to extend a stay (and its family's) past the limit."""
+
+    stay_id: str
+    days: int
+    reason: str
+
+
+class DecideExtension(Command, frozen=True):
+    """A supervisor's answer to a request: a grant extends the stay as `ExtendStay` does."""
+
+    request_id: str
+    grant: bool
+    note: str | None = None
+
+
 class RecordTurnaway(Command, frozen=True):
     site_id: str
     party: Party
@@ -195,6 +211,14 @@ class GetLedger(Query, frozen=True):
 class ListPlacements(Query, frozen=True):
     """Open stays with a day limit (crisis rooms, shelters) at the sites the caller sees inside:
     a crisis team's own placements; a supervisor's, everyone's."""
+
+
+class ListExtensionRequests(Query, frozen=True):
+    """Requests at the sites the caller sees inside: a supervisor's, all; a team's, its own."""
+
+    status: str | None = None
+    limit: int = 50
+    offset: int = 0
 
 
 class GetReportSummary(Query, frozen=True):

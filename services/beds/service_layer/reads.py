@@ -15,6 +15,7 @@ from services.beds.domain.floor import SiteFloor
 from services.beds.domain.sites import Site
 from services.beds.service_layer.results import (
     BoardState,
+    ExtensionRequests,
     HoldState,
     Ledger,
     Placements,
@@ -136,6 +137,9 @@ def _records_read(result: object) -> list[tuple[Site, str]]:
             return [(result.site, result.stay.id)]
         case HoldState():
             return [(result.site, result.hold.id)]
+        case ExtensionRequests():
+            by_id = {site.id: site for site in result.sites}
+            return [(by_id[request.site_id], request.id) for request in result.requests]
         case Ledger() | Report():
             return [(site, site.id) for site in result.sites]
     return []
