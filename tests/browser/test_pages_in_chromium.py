@@ -238,3 +238,74 @@ async def test_a_crisis_team_asks_for_an_extension_and_a_supervisor_grants_it_fr
     assert shown.json()["extension_days"] == 4
     await crisis.reload()
     await expect(row.locator("[data-request-status]")).to_have_text("Погоджено: ще 4 дн.")
+
+
+FOCUSED = "document.activeElement"
+SHOWS_FOCUS = (
+    "(() => { const s = getComputedStyle(document.activeElement);"
+    " return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; })()"
+)
+
+
+async def tab_to(page: Page, found: str, most: int = 80) -> None:
+    """Tab (only) until the focused element answers `found` (a JS expression on `el`); every stop
+    on the way shows where the focus is."""
+    for _ in range(most):
+        await page.keyboard.press("Tab")
+        assert await page.evaluate(SHOWS_FOCUS), await page.evaluate(f"{FOCUSED}.outerHTML")
+        if await page.evaluate(f"(el => {found})({FOCUSED})"):
+            return
+    raise AssertionError(f"Tab never reached {found}")
+
+
+def button_named(name: str) -> str:
+    return f"el.tagName === 'BUTTON' && el.textContent.trim() === {name!r}"
+
+
+async def test_the_board_and_the_patrol_page_work_with_the_keyboard_alone(
+    live_beds: LiveBeds, open_context: Any
+) -> None:
+    site = await open_site(live_beds, "Нічліжка на Замарстинівській")
+    held = await live_beds.call(
+        "POST",
+        "/api/v1/holds",
+        live_beds.token("patrol"),
+        {"site_id": site, "party": {"adults": 1, "children": 0, "gender": "male"}, "eta_minutes": 30},
+    )
+    assert held.status_code == 201, held.text
+    door = await (await open_context(live_beds.token("shelter_staff", sites=(site,)))).new_page()
+    await door.goto(f"/board/{site}")
+    await expect(door.locator("#connection")).to_have_text("Наживо")
+
+    await tab_to(door, button_named("Прибули: заселити"))
+    await screenshot(door, "keyboard-board-focus-on-arrival")
+    await door.keyboard.press("Enter")
+    await expect(door.locator("li[data-stay]")).to_have_count(1)
+    # The live update replaced the board: the focus stays on it, not back at the top of the page.
+    assert await door.evaluate(f"document.getElementById('live').contains({FOCUSED})")
+    await tab_to(door, "el.id === 'adults'")
+    await door.keyboard.press("Control+a")
+    await door.keyboard.type("2")
+    assert await door.evaluate(f"{FOCUSED}.value") == "2"
+    await tab_to(door, button_named("Заселити"))
+    await door.keyboard.press("Enter")
+    await expect(door.locator("li[data-stay]")).to_have_count(3)
+    assert (await board(live_beds, site))["beds_occupied"] == 3
+
+    phone = await (await open_context(live_beds.token("patrol"))).new_page()
+    await phone.goto("/patrol")
+    await tab_to(phone, "el.id === 'lat'")
+    await phone.keyboard.type(str(LVIV[0]))
+    await tab_to(phone, "el.id === 'lon'")
+    await phone.keyboard.type(str(LVIV[1] + 0.001))
+    await tab_to(phone, button_named("Знайти найближчі місця"))
+    await phone.keyboard.press("Enter")
+    place = phone.locator("#places li", has_text="Нічліжка на Замарстинівській")
+    await expect(place).to_contain_text("км")
+    in_place = "el.closest('li')?.textContent.includes('Замарстинівській')"
+    await tab_to(phone, f"el.tagName === 'BUTTON' && {in_place}")
+    await screenshot(phone, "keyboard-patrol-focus-on-hold")
+    await phone.keyboard.press("Enter")
+    await expect(phone.locator("#hold-left")).to_contain_text("хв")
+    assert len((await board(live_beds, site))["holds"]) == 1
+    await _no_violations(phone)
