@@ -184,6 +184,8 @@ class CheckInFromHold(Command, frozen=True):
 
 class ListSites(Query, frozen=True):
     include_retired: bool = False
+    limit: int | None = None  # None: every site (the pages, a consumer); HTTP always pages
+    offset: int = 0
 
 
 class GetSite(Query, frozen=True):
@@ -206,6 +208,8 @@ class GetLedger(Query, frozen=True):
     start: date
     end: date
     site_id: str | None = None
+    limit: int | None = None
+    offset: int = 0
 
 
 class ListPlacements(Query, frozen=True):
