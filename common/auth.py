@@ -66,7 +66,8 @@ def keyed_token(keys: Mapping[str, str], current: str) -> type[Token]:
 
 
 # A sign-in link carries a token of its own kind: exchanged once for a session cookie by the
-# pages, never accepted as a bearer token (a link in a chat history must not open the API).
+# pages, never accepted as a bearer token (a link in a chat history must not open the API), and
+# never twice (its jti is spent on first use: `common.revocation.spend`).
 SIGN_IN_LINK = "sign-in-link"
 LINK_TTL = timedelta(minutes=15)
 
@@ -93,7 +94,12 @@ class InvalidToken(Exception):
 
 class Tokens:
     def __init__(
-        self, secret: str, *, previous: str | None = None, revoked: Callable[[str], bool] | None = None
+        self,
+        secret: str,
+        *,
+        previous: str | None = None,
+        revoked: Callable[[str], bool] | None = None,
+        spend_link: Callable[[str, int], bool] | None = None,
     ):
         for key in (secret, previous):
             if key is not None and len(key) < 32:
@@ -105,6 +111,8 @@ class Tokens:
         self.keys = {self.kid: secret} | ({key_id(previous): previous} if previous else {})
         self.token_class = keyed_token(self.keys, secret)
         self.is_revoked = revoked or (lambda _: False)
+        # Without a store of used links (a CLI that only issues), no link can be redeemed at all.
+        self.spend_link = spend_link or (lambda _jti, _exp: False)
 
     def issue(
         self,
@@ -178,7 +186,16 @@ class Tokens:
             raise InvalidToken("the sign-in link is not valid or has expired") from exc
         if decoded.extras.get("use") != SIGN_IN_LINK:
             raise InvalidToken("this is not a sign-in link")
-        return principal_of(decoded, link=True)
+        issued, expires = decoded.iat.timestamp(), decoded.exp.timestamp()
+        if expires - issued > LINK_TTL.total_seconds():
+            raise InvalidToken("a sign-in link lives at most 15 minutes")
+        jti = str(decoded.jti or "")
+        principal = principal_of(decoded, link=True)
+        if self.is_revoked(jti):
+            raise InvalidToken("the sign-in link has been revoked")
+        if not self.spend_link(jti, int(expires)):
+            raise InvalidToken("this sign-in link was already used")
+        return principal
 
 
 DECODE_RULES: dict[str, Any] = {

@@ -20,7 +20,7 @@ from common.logging import get_logger
 from common.metrics import ServiceMetrics
 from common.nats import NatsLink
 from common.outbox import OutboxRelay, prune
-from common.revocation import REVOKED_FILE, DenyList
+from common.revocation import REVOKED_FILE, USED_LINKS_FILE, DenyList, SpentLinks
 from common.scheduler import ClockJob, Clocks, lease_ttl
 from common.settings import Settings
 from common.tables import PlumbingTables
@@ -52,6 +52,7 @@ class ServiceRuntime(Generic[U]):
             settings.secret,
             previous=settings.previous_secret,
             revoked=DenyList(Path(settings.data_dir) / REVOKED_FILE).is_revoked,
+            spend_link=SpentLinks(Path(settings.data_dir) / USED_LINKS_FILE).spend,
         )
         self.nats = NatsLink(
             settings.nats_url,

@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, MetaData, String, Table
 
 from common.access_table import callable_by
 from common.db import UTCDateTime
+from common.pagination import MAX_PAGE, Limit, Offset, page_of
 from common.runtime import ServiceRuntime
 from common.tables import ID
 from common.uow import UnitOfWork
@@ -99,7 +100,8 @@ class SiteDirectory:
         )
 
     async def visible_to(self, uow: UnitOfWork, role: str, site_ids: frozenset[str]) -> list[KnownSite]:
-        rows = await uow.session.execute(sa.select(self.table).where(self.table.c.retired.is_(False)))
+        query = sa.select(self.table).where(self.table.c.retired.is_(False)).order_by(self.table.c.id)
+        rows = await uow.session.execute(query)
         return [
             KnownSite(r.id, r.kind, r.confidential, r.timezone, r.public_name, r.retired)
             for r in rows
@@ -110,11 +112,15 @@ class SiteDirectory:
 def site_directory_handler(directory: SiteDirectory, *, path: str, roles: tuple[str, ...]) -> Any:
     """`GET <path>`: the sites this service knows of that the caller may see."""
 
-    @get(path, opt=callable_by(roles), tags=["sites"], summary="Sites known here (from beds' events)")
+    @get(path, opt=callable_by(roles), tags=["sites"], summary="Sites known here (from beds' events; paged)")
     async def known_sites(
-        request: Request[Any, Any, Any], runtime: NamedDependency[ServiceRuntime[Any]]
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[ServiceRuntime[Any]],
+        limit: Limit = MAX_PAGE,
+        offset: Offset = 0,
     ) -> list[KnownSite]:
         async with runtime.read() as uow:
-            return await directory.visible_to(uow, request.user.role, request.user.site_ids)
+            known = await directory.visible_to(uow, request.user.role, request.user.site_ids)
+        return page_of(known, limit, offset)
 
     return known_sites

@@ -231,6 +231,7 @@ def _seed(args: argparse.Namespace) -> int:
     from common.logging import configure_logging
     from common.migrations import upgrade
     from shelterbeds.demo import demo_summary, seed_demo
+    from shelterbeds.demo_referrals import seed_referrals
     from shelterbeds.registry import SERVICES as ENTRIES
     from shelterbeds.up import TrainingClock
 
@@ -239,10 +240,15 @@ def _seed(args: argparse.Namespace) -> int:
     data_dir = Path(env["SHELTERBEDS_DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = settings_from_env("beds", env=env)
+    intake = settings_from_env("intake", env=env)
 
     async def run() -> bool:
         await upgrade(settings.database_url, ENTRIES["beds"].migrations)
-        return await seed_demo(settings, TrainingClock(data_dir, 1.0).clock())
+        await upgrade(intake.database_url, ENTRIES["intake"].migrations)
+        clock = TrainingClock(data_dir, 1.0).clock()
+        created = await seed_demo(settings, clock)
+        await seed_referrals(settings, intake, clock)
+        return created
 
     created = asyncio.run(run())
     print("demo data created:" if created else "demo data already present:")

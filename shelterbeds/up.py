@@ -212,9 +212,14 @@ class Supervisor:
             _progress(f"{service} database migrated ({_where(url)})")
         if self.options.demo:
             from shelterbeds.demo import seed_demo
+            from shelterbeds.demo_referrals import seed_referrals
 
             created = await seed_demo(self.settings("beds"), self.clock.clock())
-            log.info("demo_data", created=created)
+            # After the sites: the referrals are placed at them, one left in every state.
+            referrals = await seed_referrals(
+                self.settings("beds"), self.settings("intake"), self.clock.clock()
+            )
+            log.info("demo_data", created=created, referrals=referrals)
             _progress("demo data created" if created else "demo data already present")
 
     def _spawn(self, name: str) -> None:

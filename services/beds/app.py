@@ -16,6 +16,7 @@ from services.beds.adapters.orm import plumbing
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.api import urls
 from services.beds.api.dependencies import dependencies
+from services.beds.api.extensions import ExtensionsController
 from services.beds.api.holds import HoldsController
 from services.beds.api.lookup import AvailabilityController, LedgerController, UnmetDemandController
 from services.beds.api.reports import OpenDataController, ReportsController
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             RoomsController,
             PlacesController,
             StaysController,
+            ExtensionsController,
             HoldsController,
             AvailabilityController,
             LedgerController,

@@ -31,6 +31,27 @@ async def open_site(beds: LiveBeds, name: str = "Нічліжка на Кири�
     return str(answer.json()["id"])
 
 
+async def open_crisis_room(beds: LiveBeds) -> str:
+    body = {
+        "name": "Кризова кімната «Берег»",
+        "kind": "crisis_room",
+        "lat": LVIV[0],
+        "lon": LVIV[1],
+        "address": "confidential",
+        "rooms": [{"name": "Кімната 1", "restriction": "family", "accessible": False, "beds": 3}],
+    }
+    answer = await beds.call("POST", "/api/v1/sites", beds.token("admin"), body)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"])
+
+
+async def place_family(beds: LiveBeds, site: str, team: str) -> str:
+    family = {"party": {"adults": 1, "children": 1, "gender": "female"}}
+    placed = await beds.call("POST", f"/api/v1/sites/{site}/checkins", team, family)
+    assert placed.status_code == 201, placed.text
+    return str(placed.json()["stays"][0]["id"])
+
+
 async def board(beds: LiveBeds, site: str) -> dict[str, Any]:
     answer = await beds.call("GET", f"/api/v1/sites/{site}/board", beds.token("supervisor"))
     return dict(answer.json())
@@ -166,11 +187,125 @@ async def _no_violations(page: Page) -> None:
 
 async def test_the_pages_pass_an_accessibility_check(live_beds: LiveBeds, open_context: Any) -> None:
     site = await open_site(live_beds)
+    team = live_beds.token("crisis_team", team="crisis-west")
+    stay = await place_family(live_beds, await open_crisis_room(live_beds), team)
+    asked = {"days": 2, "reason": "чекають на житло"}
+    assert (await live_beds.call("POST", f"/api/v1/stays/{stay}/extension-requests", team, asked)).is_success
     staff = live_beds.token("supervisor")
     page = await (await open_context(staff)).new_page()
     for path in (f"/board/{site}", "/patrol", "/crisis", "/reports", "/sign-in"):
         await page.goto(path)
         await _no_violations(page)
+    await page.goto("/reports")
+    await expect(page.locator('svg[data-chart="crisis"] rect')).to_have_count(4)  # drawn, and checked above
+    await screenshot(page, "reports-charts")
+    crisis = await (await open_context(team)).new_page()
+    await crisis.goto("/crisis")  # the team's view: its request waiting, the ask forms
+    await _no_violations(crisis)
     await page.goto("/patrol")
     await page.keyboard.press("Tab")
     assert await page.evaluate("document.activeElement.className") == "skip"
+
+
+async def test_a_crisis_team_asks_for_an_extension_and_a_supervisor_grants_it_from_the_page(
+    live_beds: LiveBeds, open_context: Any
+) -> None:
+    site = await open_crisis_room(live_beds)
+    team = live_beds.token("crisis_team", team="crisis-east")
+    stay = await place_family(live_beds, site, team)
+
+    crisis = await (await open_context(team)).new_page()
+    await crisis.goto("/crisis")
+    row = crisis.locator("tr[data-placement]", has_text="Кризова кімната «Берег»")
+    await row.get_by_label("Скільки днів додати").fill("4")
+    await row.get_by_label("Чому (для керівника)").fill("засідання суду в понеділок")
+    await row.get_by_role("button", name="Попросити керівника продовжити").click()
+    await expect(row.locator("[data-request-status]")).to_have_text(
+        "Запит на 4 дн.: чекає на рішення керівника"
+    )
+    await expect(row.get_by_role("button", name="Попросити керівника продовжити")).to_have_count(0)
+    await screenshot(crisis, "crisis-extension-asked")
+
+    desk = await (await open_context(live_beds.token("supervisor"))).new_page()
+    await desk.goto("/crisis")
+    waiting = desk.locator("#waiting li[data-request]", has_text="засідання суду в понеділок")
+    await expect(waiting).to_contain_text("Кризова кімната «Берег»: ще 4 дн.")
+    await waiting.get_by_role("button", name="Погодити продовження").click()
+    await expect(waiting).to_have_count(0)
+    await screenshot(desk, "crisis-extension-granted-by-supervisor")
+
+    shown = await live_beds.call("GET", f"/api/v1/stays/{stay}", live_beds.token("supervisor"))
+    assert shown.json()["extension_days"] == 4
+    await crisis.reload()
+    await expect(row.locator("[data-request-status]")).to_have_text("Погоджено: ще 4 дн.")
+
+
+FOCUSED = "document.activeElement"
+SHOWS_FOCUS = (
+    "(() => { const s = getComputedStyle(document.activeElement);"
+    " return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; })()"
+)
+
+
+async def tab_to(page: Page, found: str, most: int = 80) -> None:
+    """Tab (only) until the focused element answers `found` (a JS expression on `el`); every stop
+    on the way shows where the focus is."""
+    for _ in range(most):
+        await page.keyboard.press("Tab")
+        assert await page.evaluate(SHOWS_FOCUS), await page.evaluate(f"{FOCUSED}.outerHTML")
+        if await page.evaluate(f"(el => {found})({FOCUSED})"):
+            return
+    raise AssertionError(f"Tab never reached {found}")
+
+
+def button_named(name: str) -> str:
+    return f"el.tagName === 'BUTTON' && el.textContent.trim() === {name!r}"
+
+
+async def test_the_board_and_the_patrol_page_work_with_the_keyboard_alone(
+    live_beds: LiveBeds, open_context: Any
+) -> None:
+    site = await open_site(live_beds, "Нічліжка на Замарстинівській")
+    held = await live_beds.call(
+        "POST",
+        "/api/v1/holds",
+        live_beds.token("patrol"),
+        {"site_id": site, "party": {"adults": 1, "children": 0, "gender": "male"}, "eta_minutes": 30},
+    )
+    assert held.status_code == 201, held.text
+    door = await (await open_context(live_beds.token("shelter_staff", sites=(site,)))).new_page()
+    await door.goto(f"/board/{site}")
+    await expect(door.locator("#connection")).to_have_text("Наживо")
+
+    await tab_to(door, button_named("Прибули: заселити"))
+    await screenshot(door, "keyboard-board-focus-on-arrival")
+    await door.keyboard.press("Enter")
+    await expect(door.locator("li[data-stay]")).to_have_count(1)
+    # The live update replaced the board: the focus stays on it, not back at the top of the page.
+    assert await door.evaluate(f"document.getElementById('live').contains({FOCUSED})")
+    await tab_to(door, "el.id === 'adults'")
+    await door.keyboard.press("Control+a")
+    await door.keyboard.type("2")
+    assert await door.evaluate(f"{FOCUSED}.value") == "2"
+    await tab_to(door, button_named("Заселити"))
+    await door.keyboard.press("Enter")
+    await expect(door.locator("li[data-stay]")).to_have_count(3)
+    assert (await board(live_beds, site))["beds_occupied"] == 3
+
+    phone = await (await open_context(live_beds.token("patrol"))).new_page()
+    await phone.goto("/patrol")
+    await tab_to(phone, "el.id === 'lat'")
+    await phone.keyboard.type(str(LVIV[0]))
+    await tab_to(phone, "el.id === 'lon'")
+    await phone.keyboard.type(str(LVIV[1] + 0.001))
+    await tab_to(phone, button_named("Знайти найближчі місця"))
+    await phone.keyboard.press("Enter")
+    place = phone.locator("#places li", has_text="Нічліжка на Замарстинівській")
+    await expect(place).to_contain_text("км")
+    in_place = "el.closest('li')?.textContent.includes('Замарстинівській')"
+    await tab_to(phone, f"el.tagName === 'BUTTON' && {in_place}")
+    await screenshot(phone, "keyboard-patrol-focus-on-hold")
+    await phone.keyboard.press("Enter")
+    await expect(phone.locator("#hold-left")).to_contain_text("хв")
+    assert len((await board(live_beds, site))["holds"]) == 1
+    await _no_violations(phone)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from common.db import drop_postgres_database
 from contracts import decode_envelope
 from shelterbeds.demo import NIGHT_SHELTER, SITES
+from shelterbeds.demo_referrals import REFERRALS
 from tests.support.databases import POSTGRES, postgres_reachable
 from tests.support.service import wait_until
 from tests.support.sites import crisis_room, night_shelter, party
@@ -52,6 +53,26 @@ async def test_the_demo_shows_real_looking_work_on_first_start(demo: System) -> 
         if stay["days_left"] is not None and stay["days_left"] < 2
     ]
     assert near_limit, "some crisis-room stays are near their 10-day limit"
+
+
+async def test_the_demo_has_a_referral_in_every_state(demo: System) -> None:
+    supervisor = demo.token("supervisor")
+
+    async def statuses() -> dict[str, str]:
+        answer = await demo.call("intake", "GET", "/api/v1/referrals", supervisor, params={"limit": 200})
+        return {r["id"]: r["status"] for r in answer.json()["items"]}
+
+    seen = await statuses()
+    assert {spec.id for spec in REFERRALS} <= set(seen)
+    for spec in REFERRALS:
+        if spec.outcome != "pending":
+            assert seen[spec.id] == spec.outcome, spec.key
+    pending = next(spec.id for spec in REFERRALS if spec.outcome == "pending")
+
+    async def placed_once_seen() -> bool:
+        return (await statuses())[pending] == "held"
+
+    await wait_until(placed_once_seen, 15)  # beds places the one it had not seen, like any new one
 
 
 async def test_a_patrol_sees_no_confidential_demo_site(demo: System) -> None:

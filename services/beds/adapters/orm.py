@@ -298,3 +298,31 @@ report_trips = Table(
     sa.Column("referral_id", String(36), nullable=True),
     sa.Index("ix_report_trips_started_at", "started_at"),
 )
+
+# Requests to extend a stay past its limit (a team asks, a supervisor decides): at most one
+# pending per family, which the partial unique index keeps true even for two replicas at once.
+extension_requests = Table(
+    "extension_requests",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("stay_id", ID, ForeignKey("stays.id"), nullable=False),
+    sa.Column("group_id", ID, nullable=False),
+    sa.Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    sa.Column("team_id", String(64), nullable=True),
+    sa.Column("days", Integer, nullable=False),
+    sa.Column("reason", String(1000), nullable=False),
+    sa.Column("requested_by", String(200), nullable=False),
+    sa.Column("requested_at", UTCDateTime, nullable=False),
+    sa.Column("status", String(10), nullable=False),
+    sa.Column("decided_by", String(200), nullable=True),
+    sa.Column("decided_at", UTCDateTime, nullable=True),
+    sa.Column("note", String(1000), nullable=True),
+    sa.Index("ix_extension_requests_status_requested_at", "status", "requested_at"),
+    sa.Index(
+        "ux_extension_requests_pending_group",
+        "group_id",
+        unique=True,
+        sqlite_where=sa.text("status = 'pending'"),
+        postgresql_where=sa.text("status = 'pending'"),
+    ),
+)

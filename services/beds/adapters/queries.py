@@ -229,12 +229,16 @@ class BedsReads:
             ).all()
         )
 
-    async def ledger(self, site_ids: Sequence[str], start: date, end: date) -> list[LedgerEntry]:
+    async def ledger(
+        self, site_ids: Sequence[str], start: date, end: date, *, limit: int | None = None, offset: int = 0
+    ) -> list[LedgerEntry]:
         n = nightly_ledger.c
         rows = await self.session.execute(
             sa.select(nightly_ledger)
             .where(n.site_id.in_(site_ids), n.night >= start, n.night <= end)
             .order_by(n.night, n.site_id)
+            .limit(limit)
+            .offset(offset)
         )
         return [
             LedgerEntry(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from common.uow import UnitOfWork
+from services.beds.adapters.extension_requests import ExtensionRequestRepository
 from services.beds.adapters.orm import start_mappers
 from services.beds.adapters.placements import PlacementRepository
 from services.beds.adapters.queries import BedsReads
@@ -29,6 +30,7 @@ class BedsUnitOfWork(UnitOfWork):
     reports: ReportReads
     restrictions: RestrictionRepository
     cards: CardRepository
+    extension_requests: ExtensionRequestRepository
 
     def _start(self) -> None:
         self.sites = SiteRepository(self.session, self)
@@ -40,6 +42,7 @@ class BedsUnitOfWork(UnitOfWork):
         self.reports = ReportReads(self.session)
         self.restrictions = RestrictionRepository(self.session)
         self.cards = CardRepository(self.session)
+        self.extension_requests = ExtensionRequestRepository(self.session)
 
     async def _before_commit(self) -> None:
         await self.sites.persist_new()

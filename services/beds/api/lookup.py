@@ -12,6 +12,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from common.access_table import sends
 from common.ids import UUID_PATTERN
+from common.pagination import MAX_ROWS, Offset, RowLimit
 from common.times import OutOfRange, day_or_time
 from contracts.events.base import Gender, SiteKind
 from services.beds.api import urls
@@ -118,6 +119,9 @@ class LedgerController(Controller):
         site_id: Annotated[str | None, QueryParameter(pattern=UUID_PATTERN, description="a UUID")] = None,
         start_text: Annotated[str | None, QueryParameter(name="from", description=DAY_OR_TIME)] = None,
         end_text: Annotated[str | None, QueryParameter(name="to", description=DAY_OR_TIME)] = None,
+        limit: RowLimit = MAX_ROWS,
+        offset: Offset = 0,
     ) -> list[rm.LedgerNight]:
         start, end = night_span(bus, start_text, end_text)
-        return await bus.read(c.GetLedger(site_id=site_id, start=start, end=end), views.ledger)
+        query = c.GetLedger(site_id=site_id, start=start, end=end, limit=limit, offset=offset)
+        return await bus.read(query, views.ledger)

@@ -190,6 +190,18 @@ class StayExtensionIn(Strict):
             raise ValueError("an extension needs a reason")
 
 
+class ExtensionRequestIn(StayExtensionIn):
+    """What the team asks for: the days and why (the reason goes to the supervisor and the audit
+    log, never into an event)."""
+
+
+class ExtensionDecisionIn(Strict):
+    grant: bool
+    note: Annotated[str, msgspec.Meta(max_length=1000, description="why; required when refusing")] | None = (
+        None
+    )
+
+
 class OutOfServiceIn(Strict):
     """Why (a code: never a note) and, if known, when the clocks put it back (RFC 3339)."""
 

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from common.access_table import sends
+from common.pagination import MAX_PAGE, Limit, Offset
 from services.beds.api import urls
 from services.beds.api.dependencies import Dispatch
 from services.beds.api.schemas import (
@@ -57,11 +58,16 @@ class SitesController(Controller):
         )
         return await bus.write(command, views.site, result_type=rm.SiteView)
 
-    @get(urls.SITES, opt=sends(c.ListSites), summary="The sites you may see, with free beds and mats")
+    @get(urls.SITES, opt=sends(c.ListSites), summary="The sites you may see, with free beds and mats (paged)")
     async def index(
-        self, bus: NamedDependency[Dispatch], include_retired: FromQuery[bool] = False
+        self,
+        bus: NamedDependency[Dispatch],
+        include_retired: FromQuery[bool] = False,
+        limit: Limit = MAX_PAGE,
+        offset: Offset = 0,
     ) -> list[rm.SiteSummary]:
-        return await bus.read(c.ListSites(include_retired=include_retired), views.site_list)
+        query = c.ListSites(include_retired=include_retired, limit=limit, offset=offset)
+        return await bus.read(query, views.site_list)
 
     @get(
         urls.SITE,

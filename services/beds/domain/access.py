@@ -21,7 +21,7 @@ from services.beds.domain.holds import Hold
 from services.beds.domain.sites import Site
 
 Verdict = Literal["allow", "public", "forbid", "hide"]
-Record = Literal["site", "board", "stay", "hold", "ledger", "room", "place"]
+Record = Literal["site", "board", "stay", "hold", "ledger", "room", "place", "extension_request"]
 # Supervisors oversee every site. Admins configure (sites, rooms, places) and see sites as
 # configuration, but are not in any entry that reads or changes people's stays and holds.
 OVERSEERS = frozenset({"supervisor"})
@@ -127,6 +127,10 @@ ACCESS: dict[type, Access] = {
     c.ScanCard: _access("shelter_staff crisis_team", at_the_door, "site"),
     c.CheckOut: _access("shelter_staff crisis_team", inside, "stay"),
     c.ExtendStay: _access("supervisor", inside, "stay"),
+    # Asking is for those who placed the family or keep the door; deciding is an override.
+    c.RequestExtension: _access("shelter_staff crisis_team", inside, "stay"),
+    c.DecideExtension: _access("supervisor", inside, "extension_request"),
+    c.ListExtensionRequests: _access("crisis_team supervisor", inside, "extension_request", audited=True),
     c.ConfirmPresence: _access("shelter_staff crisis_team", inside, "site"),
     c.MoveStay: _access("shelter_staff crisis_team supervisor", inside, "stay"),
     c.RecordTurnaway: _access("shelter_staff crisis_team", at_the_door, "site"),
@@ -160,6 +164,7 @@ ABSENT: dict[Record, tuple[str, str]] = {
     "hold": ("There is no hold with this id.", "hold-not-found"),
     "room": ("There is no room with this id.", "room-not-found"),
     "place": ("There is no place with this id.", "place-not-found"),
+    "extension_request": ("There is no extension request with this id.", "extension-request-not-found"),
 }
 
 

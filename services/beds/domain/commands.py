@@ -133,6 +133,22 @@ class ExtendStay(Command, frozen=True):
     reason: str
 
 
+class RequestExtension(Command, frozen=True):
+    """Ask a supervisor to extend a stay (and its family's) past the limit."""
+
+    stay_id: str
+    days: int
+    reason: str
+
+
+class DecideExtension(Command, frozen=True):
+    """A supervisor's answer to a request: a grant extends the stay as `ExtendStay` does."""
+
+    request_id: str
+    grant: bool
+    note: str | None = None
+
+
 class RecordTurnaway(Command, frozen=True):
     site_id: str
     party: Party
@@ -168,6 +184,8 @@ class CheckInFromHold(Command, frozen=True):
 
 class ListSites(Query, frozen=True):
     include_retired: bool = False
+    limit: int | None = None  # None: every site (the pages, a consumer); HTTP always pages
+    offset: int = 0
 
 
 class GetSite(Query, frozen=True):
@@ -190,11 +208,21 @@ class GetLedger(Query, frozen=True):
     start: date
     end: date
     site_id: str | None = None
+    limit: int | None = None
+    offset: int = 0
 
 
 class ListPlacements(Query, frozen=True):
     """Open stays with a day limit (crisis rooms, shelters) at the sites the caller sees inside:
     a crisis team's own placements; a supervisor's, everyone's."""
+
+
+class ListExtensionRequests(Query, frozen=True):
+    """Requests at the sites the caller sees inside: a supervisor's, all; a team's, its own."""
+
+    status: str | None = None
+    limit: int = 50
+    offset: int = 0
 
 
 class GetReportSummary(Query, frozen=True):

@@ -1,19 +1,72 @@
-"""The supervisor's figures, from one place: today the nightly ledger (`GetLedger`), summed over
-the sites the caller may see. When `GET /api/v1/reports/summary` lands, only this module changes."""
+"""The supervisor's figures, from two places: the report summary (`GetReportSummary`, what
+`GET /api/v1/reports/summary` answers) for the totals, arrivals by source, crisis stays and
+unmet demand; the nightly ledger (`GetLedger`) for the nights one by one, which the summary does
+not list, and for the CSV.
+
+The summary is read as its public JSON shape, decoded into the few fields drawn here: an added
+field (the summary grows with the reports) is ignored, not an error, and a page never breaks
+because the API answers more."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
+
+import msgspec
 
 from services.beds.domain import commands as c
 from services.beds.domain.access import Actor
 from services.beds.service_layer import read_models as rm
 from services.beds.service_layer import views
 from services.beds.service_layer.messagebus import BedsBus
+
+
+class PeopleFigures(msgspec.Struct, kw_only=True):
+    served: int = 0
+    person_nights: int = 0
+
+
+class OverCapacityFigures(msgspec.Struct, kw_only=True):
+    nights: int = 0
+    person_nights: int = 0
+
+
+class CrisisFigures(msgspec.Struct, kw_only=True):
+    placements: int = 0
+    parties: int = 0
+    still_staying: int = 0
+    extended: int = 0
+    average_stay_days: float | None = None
+
+
+class UnmetNight(msgspec.Struct, kw_only=True):
+    night: date
+    referrals: int = 0
+
+
+class UnmetFigures(msgspec.Struct, kw_only=True):
+    total: int = 0
+    by_night: list[UnmetNight] = msgspec.field(default_factory=list)
+
+
+class SummaryFigures(msgspec.Struct, kw_only=True):
+    """What the page draws of the summary (msgspec ignores the fields it does not name)."""
+
+    people: PeopleFigures = msgspec.field(default_factory=PeopleFigures)
+    bed_nights: int = 0
+    mat_nights: int = 0
+    over_capacity: OverCapacityFigures = msgspec.field(default_factory=OverCapacityFigures)
+    arrivals_by_source: dict[str, int] = msgspec.field(default_factory=dict)
+    crisis: CrisisFigures = msgspec.field(default_factory=CrisisFigures)
+    unmet_demand: UnmetFigures = msgspec.field(default_factory=UnmetFigures)
+
+
+def summary_figures(public: object) -> SummaryFigures:
+    """The summary as the API shows it (its JSON shape), read through the fields named above."""
+    return msgspec.json.decode(msgspec.json.encode(public), type=SummaryFigures)
 
 
 @dataclass
@@ -31,35 +84,21 @@ class Figures:
     end: date
     nights: list[Night]
     rows: list[rm.LedgerNight]
-    arrivals_by_source: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def bed_nights(self) -> int:
-        return sum(n.beds_used for n in self.nights)
-
-    @property
-    def mat_nights(self) -> int:
-        return sum(n.mats_used for n in self.nights)
-
-    @property
-    def over_capacity_nights(self) -> int:
-        return sum(1 for n in self.nights if n.over_capacity)
+    summary: SummaryFigures
 
     @property
     def people_nights(self) -> int:
-        return sum(n.people for n in self.nights)
+        return self.summary.people.person_nights
 
     @property
-    def busiest(self) -> int:
-        return max(
-            (max(n.people, n.beds_used + n.mats_used + n.over_capacity) for n in self.nights), default=0
-        )
+    def arrivals_by_source(self) -> dict[str, int]:
+        return dict(sorted(self.summary.arrivals_by_source.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 async def figures(bus: BedsBus, actor: Actor, start: date, end: date, site_id: str | None = None) -> Figures:
     rows = await bus.ask(c.GetLedger(start=start, end=end, site_id=site_id), actor, views.ledger)
+    summary = await bus.ask(c.GetReportSummary(start=start, end=end, site_id=site_id), actor, views.report)
     nights: defaultdict[date, Night] = defaultdict(lambda: Night(date.min))
-    arrivals: Counter[str] = Counter()
     for row in rows:
         night = nights[row.night]
         night.night = row.night
@@ -67,9 +106,8 @@ async def figures(bus: BedsBus, actor: Actor, start: date, end: date, site_id: s
         night.beds_used += row.beds_used
         night.mats_used += row.mats_used
         night.over_capacity += row.over_capacity
-        arrivals.update(row.arrivals_by_source)
     ordered = [nights[d] for d in sorted(nights)]
-    return Figures(start, end, ordered, rows, dict(arrivals.most_common()))
+    return Figures(start, end, ordered, rows, summary_figures(summary))
 
 
 def ledger_csv(found: Figures) -> str:

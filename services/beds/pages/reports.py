@@ -1,5 +1,6 @@
 """`/reports`: a supervisor's figures over a span of nights, with bar charts drawn on the server
-(SVG, no script) and the ledger as CSV."""
+(inline SVG: no script, no chart library, nothing from outside) — occupancy per night, mats and
+over capacity, crisis stays, arrivals by source, unmet demand — and the ledger as CSV."""
 
 from __future__ import annotations
 
@@ -16,22 +17,79 @@ from services.beds.pages.figures import Figures, figures, ledger_csv
 from services.beds.pages.frame import Pages, actor, render, signed_in, with_security_headers
 
 DEFAULT_DAYS = 30
-CHART_HEIGHT = 100
+# The charts' drawing area, in the SVG's own units (the viewBox is scaled to the screen's width).
+LEFT, RIGHT, TOP, BASELINE = 28.0, 316.0, 12.0, 112.0
 
 
 @dataclass(frozen=True)
 class Bar:
     x: float
+    y: float
     width: float
     height: float
-    value: int
-    label: str
+    value: int | float
+    label: str  # a night's date, or a category the template translates
+    series: str  # the CSS class of its series (its colour), and its name in the legend
 
 
-def bars(values: list[tuple[str, int]], top: int, width: float = 300.0) -> list[Bar]:
-    step = width / max(1, len(values))
-    scale = CHART_HEIGHT / max(1, top)
-    return [Bar(i * step, max(1.0, step - 1), v * scale, v, label) for i, (label, v) in enumerate(values)]
+@dataclass(frozen=True)
+class Chart:
+    bars: list[Bar]
+    top: int | float  # the value at the top of the drawing area
+    series: tuple[str, ...]
+    first: str = ""  # the first and last labels under the axis (nights), when there are many
+    last: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.bars or not any(bar.value for bar in self.bars)
+
+
+def chart(groups: list[tuple[str, list[int | float]]], series: tuple[str, ...], *, dated: bool) -> Chart:
+    """Bars side by side within each group (a night or a category), one per series, scaled to the
+    largest value; every bar keeps its value and label for its tooltip and the table below."""
+    top = max((v for _, values in groups for v in values), default=0) or 1
+    step = (RIGHT - LEFT) / max(1, len(groups))
+    width = max(0.5, (step - 1) / max(1, len(series)))
+    bars = []
+    for i, (label, values) in enumerate(groups):
+        for j, value in enumerate(values):
+            height = (BASELINE - TOP) * value / top
+            bars.append(
+                Bar(LEFT + i * step + j * width, BASELINE - height, width, height, value, label, series[j])
+            )
+    first, last = (groups[0][0], groups[-1][0]) if dated and groups else ("", "")
+    return Chart(bars, top, series, first, last)
+
+
+def charts_of(found: Figures) -> dict[str, Chart]:
+    nights = found.nights
+    crisis = found.summary.crisis
+    unmet = found.summary.unmet_demand.by_night
+    return {
+        "occupancy": chart([(n.night.isoformat(), [n.people]) for n in nights], ("people",), dated=True),
+        "mats_over": chart(
+            [(n.night.isoformat(), [n.mats_used, n.over_capacity]) for n in nights],
+            ("mats", "over"),
+            dated=True,
+        ),
+        "crisis": chart(
+            [
+                ("placements", [crisis.placements]),
+                ("parties", [crisis.parties]),
+                ("still_staying", [crisis.still_staying]),
+                ("extended", [crisis.extended]),
+            ],
+            ("crisis",),
+            dated=False,
+        ),
+        "sources": chart(
+            [(source, [count]) for source, count in found.arrivals_by_source.items()],
+            ("people",),
+            dated=False,
+        ),
+        "unmet": chart([(n.night.isoformat(), [n.referrals]) for n in unmet], ("unmet",), dated=True),
+    }
 
 
 def span(request: Request[Any, Any, Any], today: date) -> tuple[date, date]:
@@ -57,15 +115,7 @@ class ReportPages(Controller):
     async def reports(self, request: Request[Any, Any, Any]) -> Response[Any]:
         pages: Pages = request.app.state.pages
         principal, found = await _figures(request)
-        top = found.busiest
-        charts = {
-            "people": bars([(n.night.isoformat(), n.people) for n in found.nights], top),
-            "mats": bars([(n.night.isoformat(), n.mats_used) for n in found.nights], top),
-            "over": bars([(n.night.isoformat(), n.over_capacity) for n in found.nights], top),
-        }
-        sources = found.arrivals_by_source
-        charts["sources"] = bars(list(sources.items()), max(sources.values(), default=0))
-        return render(request, pages, "reports.html", user=principal, figures=found, charts=charts)
+        return render(request, pages, "reports.html", user=principal, figures=found, charts=charts_of(found))
 
     @get(urls.REPORTS_CSV)
     async def csv(self, request: Request[Any, Any, Any]) -> Response[str]:

@@ -10,7 +10,7 @@ from common.bus import Handler, MessageBus, UnitsOfWork
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain import commands as c
 from services.beds.domain.access import Actor, may_call
-from services.beds.service_layer import booking, reads, reports, sites
+from services.beds.service_layer import booking, extensions, reads, reports, sites
 from services.beds.service_layer.nearest import find_availability
 
 BedsBus = MessageBus[BedsUnitOfWork, Actor]
@@ -32,6 +32,8 @@ COMMANDS: dict[type, Handler[Actor, Any]] = {
     c.ScanCard: booking.scan_card,
     c.ExtendStay: booking.extend_stay,
     c.MoveStay: booking.move_stay,
+    c.RequestExtension: extensions.request_extension,
+    c.DecideExtension: extensions.decide_extension,
     c.ConfirmPresence: booking.confirm_presence,
     c.PlaceHold: booking.place_hold,
     c.RecordTurnaway: booking.record_turnaway,
@@ -49,6 +51,7 @@ QUERIES: dict[type, Handler[Actor, Any]] = {
     c.GetHold: reads.get_hold,
     c.GetLedger: reads.get_ledger,
     c.ListPlacements: reads.list_placements,
+    c.ListExtensionRequests: extensions.list_extension_requests,
     c.FindAvailability: find_availability,
     c.GetReportSummary: reports.get_report_summary,
     c.GetBedNights: reports.get_bed_nights,

@@ -296,3 +296,31 @@ class OpenCapacity(msgspec.Struct, kw_only=True):
     generated_at: Time
     totals: OpenTotals
     services: list[OpenService]
+
+
+ExtensionStatus = Literal["pending", "granted", "refused"]
+
+
+class ExtensionRequestView(msgspec.Struct):
+    """A request to extend a stay (and its family's) past the limit, and the supervisor's answer.
+    `limit_at`: the stay's limit now (after a grant, the extended one)."""
+
+    id: str
+    stay_id: str
+    group_id: str
+    site_id: str
+    days: int
+    reason: str
+    status: ExtensionStatus
+    requested_at: Time
+    team_id: str | None = None
+    decided_at: Time | None = None
+    note: str | None = None
+    limit_at: Time | None = None
+
+
+class ExtensionRequestPage(msgspec.Struct):
+    items: list[ExtensionRequestView]
+    total: int
+    limit: int
+    offset: int

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from common.pagination import page_of
 from services.beds.adapters.queries import DemandCounts
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain import commands as c
@@ -15,6 +16,7 @@ from services.beds.domain.floor import SiteFloor
 from services.beds.domain.sites import Site
 from services.beds.service_layer.results import (
     BoardState,
+    ExtensionRequests,
     HoldState,
     Ledger,
     Placements,
@@ -40,7 +42,7 @@ def _visible(query: object, actor: Actor, sites: Iterable[Site]) -> list[Site]:
 
 async def list_sites(query: c.ListSites, actor: Actor, uow: BedsUnitOfWork) -> SiteList:
     everything = await uow.reads.sites(include_retired=query.include_retired and actor.role == "admin")
-    visible = _visible(query, actor, everything)
+    visible = page_of(_visible(query, actor, everything), query.limit, query.offset)
     return SiteList(visible, await uow.reads.site_counts([site.id for site in visible]))
 
 
@@ -110,7 +112,10 @@ async def get_ledger(query: c.GetLedger, actor: Actor, uow: BedsUnitOfWork) -> L
         sites = await uow.reads.sites()
     else:
         sites = _visible(query, actor, await uow.reads.sites(ids=sorted(actor.site_ids)))
-    return Ledger(sites, await uow.reads.ledger(sorted(s.id for s in sites), query.start, query.end))
+    nights = await uow.reads.ledger(
+        sorted(s.id for s in sites), query.start, query.end, limit=query.limit, offset=query.offset
+    )
+    return Ledger(sites, nights)
 
 
 async def list_placements(query: c.ListPlacements, actor: Actor, uow: BedsUnitOfWork) -> Placements:
@@ -136,6 +141,9 @@ def _records_read(result: object) -> list[tuple[Site, str]]:
             return [(result.site, result.stay.id)]
         case HoldState():
             return [(result.site, result.hold.id)]
+        case ExtensionRequests():
+            by_id = {site.id: site for site in result.sites}
+            return [(by_id[request.site_id], request.id) for request in result.requests]
         case Ledger() | Report():
             return [(site, site.id) for site in result.sites]
     return []

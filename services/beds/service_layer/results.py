@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from services.beds.adapters.queries import DemandCounts, LedgerEntry, SiteCounts
 from services.beds.domain.access import Verdict
+from services.beds.domain.extensions import ExtensionRequest
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold
 from services.beds.domain.reports import ReportSummary
@@ -133,3 +134,17 @@ class OpenCapacityState:
     sites: list[Site]  # never a confidential one
     counts: dict[str, SiteCounts]
     now: datetime
+
+
+@dataclass(frozen=True)
+class ExtensionState:
+    request: ExtensionRequest
+    site: Site
+    limit_at: datetime | None  # the stay's limit after the answer (moved by a grant)
+
+
+@dataclass(frozen=True)
+class ExtensionRequests:
+    sites: list[Site]
+    requests: list[ExtensionRequest]
+    total: int

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from services.beds.adapters.queries import SiteCounts
+from services.beds.domain.extensions import ExtensionRequest
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold
 from services.beds.domain.nights import night_of
@@ -315,3 +316,24 @@ def unmet_demand(found: r.UnmetDemand) -> rm.UnmetDemandView:
         no_shows_by_site=dict(counts.no_shows_by_site),
         no_shows_by_team=dict(counts.no_shows_by_team),
     )
+
+
+def extension_request(request: ExtensionRequest, limit_at: datetime | None = None) -> rm.ExtensionRequestView:
+    return rm.ExtensionRequestView(
+        id=request.id,
+        stay_id=request.stay_id,
+        group_id=request.group_id,
+        site_id=request.site_id,
+        days=request.days,
+        reason=request.reason,
+        status=request.status,
+        requested_at=request.requested_at,
+        team_id=request.team_id,
+        decided_at=request.decided_at,
+        note=request.note,
+        limit_at=limit_at,
+    )
+
+
+def extension_state(state: r.ExtensionState) -> rm.ExtensionRequestView:
+    return extension_request(state.request, state.limit_at)

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from common.access_table import sends
+from common.pagination import MAX_PAGE, Limit, Offset
 from services.notifications.api import urls, views
 from services.notifications.api.dependencies import Dispatch
 from services.notifications.api.schemas import (
@@ -54,8 +55,10 @@ class TeamsController(Controller):
         status: Annotated[
             TeamStatus | None, QueryParameter(description="only teams with this status")
         ] = None,
+        limit: Limit = MAX_PAGE,
+        offset: Offset = 0,
     ) -> list[TeamView]:
-        return await bus.read(c.ListTeams(status=status), views.teams)
+        return await bus.read(c.ListTeams(status=status, limit=limit, offset=offset), views.teams)
 
     @put(
         urls.TEAM_STATUS,
@@ -95,8 +98,14 @@ class ChannelsController(Controller):
         opt=sends(c.ListChannels),
         summary="A team's channels, with those that keep failing marked broken",
     )
-    async def listed(self, team_id: FromPath[str], bus: NamedDependency[Dispatch]) -> list[ChannelView]:
-        return await bus.read(c.ListChannels(team_id=team_id), views.channels)
+    async def listed(
+        self,
+        team_id: FromPath[str],
+        bus: NamedDependency[Dispatch],
+        limit: Limit = MAX_PAGE,
+        offset: Offset = 0,
+    ) -> list[ChannelView]:
+        return await bus.read(c.ListChannels(team_id=team_id, limit=limit, offset=offset), views.channels)
 
     @delete(
         urls.TEAM_CHANNEL,

@@ -50,10 +50,14 @@ class AckAlert(Command, frozen=True):
 
 class ListTeams(Query, frozen=True):
     status: TeamStatus | None = None
+    limit: int | None = None  # None: every team; HTTP always pages
+    offset: int = 0
 
 
 class ListChannels(Query, frozen=True):
     team_id: str
+    limit: int | None = None
+    offset: int = 0
 
 
 class ListAlerts(Query, frozen=True):

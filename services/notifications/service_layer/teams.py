@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from common.errors import RuleViolation
+from common.pagination import page_of
 from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from services.notifications.domain import commands as c
 from services.notifications.domain.access import Actor, absent, check_team_access
@@ -69,11 +70,11 @@ async def remove_channel(command: c.RemoveChannel, actor: Actor, uow: Uow) -> st
 
 async def list_channels(query: c.ListChannels, actor: Actor, uow: Uow) -> list[Channel]:
     await _team(query, actor, uow, query.team_id)
-    return await uow.channels.of_team(query.team_id)
+    return page_of(await uow.channels.of_team(query.team_id), query.limit, query.offset)
 
 
 async def list_teams(query: c.ListTeams, actor: Actor, uow: Uow) -> list[Team]:
-    return await uow.teams.all(query.status)
+    return page_of(await uow.teams.all(query.status), query.limit, query.offset)
 
 
 async def set_team_status(command: c.SetTeamStatus, actor: Actor, uow: Uow) -> Team:

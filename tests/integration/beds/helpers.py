@@ -30,6 +30,7 @@ WATCHED_TABLES = (
     "stays",
     "nightly_ledger",
     "turnaways",
+    "extension_requests",
     "audit_log",
     "idempotency_keys",
 )

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from argparse import Namespace
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 
-from common.auth import COOKIE
+from common.auth import COOKIE, SIGN_IN_LINK, InvalidToken, Tokens
+from common.revocation import USED_LINKS_FILE, SpentLinks
 from services.beds.pages.csrf import CSRF_COOKIE
 from shelterbeds.token_command import sign_in_link
 from tests.integration.beds.helpers import open_site as open_site_with
@@ -129,6 +131,30 @@ async def test_a_sign_in_link_signs_in_once_and_is_no_bearer_token(beds: Service
     assert (await beds.get(f"/api/v1/sites/{site}/board", session)).status_code == 200
     forged = await beds.http.get("/sign-in/link", params={"token": beds.token("admin")})
     assert forged.status_code == 401 and COOKIE not in cookies(forged)
+
+
+async def test_a_sign_in_link_opens_nothing_the_second_time_even_after_a_restart(
+    beds: Service, data_dir: Path
+) -> None:
+    site = await open_site(beds)
+    args = Namespace(role="shelter_staff", team=None, site=[site], subject=None, base_url="http://testserver")
+    first, second = sign_in_link(beds.runtime.tokens, args), sign_in_link(beds.runtime.tokens, args)
+    used = await beds.http.get(first.removeprefix("http://testserver"))
+    assert used.status_code == 303 and COOKIE in cookies(used)
+    again = await beds.http.get(first.removeprefix("http://testserver"))
+    assert again.status_code == 401 and COOKIE not in cookies(again)
+    # What a restarted service reads: the same data dir's list of spent links.
+    restarted = Tokens(beds.runtime.tokens.secret, spend_link=SpentLinks(data_dir / USED_LINKS_FILE).spend)
+    with pytest.raises(InvalidToken, match="already used"):
+        restarted.redeem_link(first.partition("token=")[2])
+    assert restarted.redeem_link(second.partition("token=")[2]).role == "shelter_staff"  # its own jti
+    assert (await beds.http.get(second.removeprefix("http://testserver"))).status_code == 401
+
+
+async def test_a_link_token_made_to_live_longer_than_a_link_is_refused(beds: Service) -> None:
+    long_lived = beds.runtime.tokens.issue("patrol", ttl=timedelta(hours=2), use=SIGN_IN_LINK)
+    answer = await beds.http.get("/sign-in/link", params={"token": long_lived})
+    assert answer.status_code == 401 and COOKIE not in cookies(answer)
 
 
 async def test_an_expired_link_is_refused(beds: Service) -> None:

@@ -56,13 +56,27 @@ async def test_the_reports_page_sums_the_ledger_and_downloads_it(beds: Service, 
     await beds.post(
         f"/api/v1/sites/{site}/checkins", staff, {"party": {"adults": 2, "children": 0, "gender": "male"}}
     )
+    room = str((await open_site_with(beds, crisis_room()))["id"])
+    crisis = beds.token("crisis_team", team=str(uuid.uuid4()))
+    assert (await beds.post(f"/api/v1/sites/{room}/checkins", crisis, FAMILY)).status_code == 201
     clock.advance(timedelta(days=1))
     await beds.tick()  # the morning rollover closes the night into the ledger
     ledger = (await beds.get("/api/v1/ledger", beds.token("supervisor"))).json()
     assert ledger, "the night was closed"
+    start, end = clock.now().date() - timedelta(days=30), clock.now().date()
+    summary = (
+        await beds.get(f"/api/v1/reports/summary?from={start}&to={end}", beds.token("supervisor"))
+    ).json()
     page = await beds.http.get("/reports", headers=jar(beds.token("supervisor")))
-    assert page.status_code == 200 and "<svg" in page.text
+    assert page.status_code == 200
     assert f'id="people-nights">{sum(n["people"] for n in ledger)}<' in page.text
+    assert f'id="people-served">{summary["people"]["served"]}<' in page.text
+    assert f'id="unmet-total">{summary["unmet_demand"]["total"]}<' in page.text
+    for drawn in ("occupancy", "mats_over", "crisis", "sources", "unmet"):
+        assert f'id="chart-{drawn}"' in page.text, drawn
+    crisis_chart = page.text.split('id="chart-crisis"')[1].split("</figure>")[0]
+    assert 'class="bar crisis"' in crisis_chart and 'data-value="2"' in crisis_chart  # mother and child
+    assert "<script" not in page.text.split("<main")[1]  # drawn on the server: no chart script
     csv = await beds.http.get("/reports/ledger.csv", headers=jar(beds.token("supervisor")))
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.text.splitlines()[0] == "site_id,night,people,beds_used,mats_used,over_capacity"

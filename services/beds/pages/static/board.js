@@ -36,10 +36,24 @@
     status.classList.toggle("off", !online);
   }
 
+  // A live update replaces the board: whoever works it with the keyboard keeps their place (the
+  // same button, or the board itself when that button went with the change) instead of being
+  // sent back to the top of the page.
+  function focusKey(el) {
+    const button = el && el.closest && el.closest("button[data-action]");
+    return button && live.contains(button) ? [button.dataset.action, button.dataset.stay || button.dataset.hold || ""] : null;
+  }
+
   function swap(html) {
+    const focused = focusKey(document.activeElement);
+    const inside = live.contains(document.activeElement);
     live.innerHTML = html;
     renderedAt = Date.now();
     countdown();
+    if (!inside) return;
+    const again = focused && Array.from(live.querySelectorAll("button[data-action]")).find(
+      (b) => b.dataset.action === focused[0] && (b.dataset.stay || b.dataset.hold || "") === focused[1]);
+    (again || live).focus();
   }
 
   async function send(entry) {

@@ -13,7 +13,42 @@
     } catch (e) { /* offline: the last status stays */ }
   }
 
-  $("dv-referral").addEventListener("submit", async (event) => {
+  async function answered(response, where) {
+    if (response.ok) { location.reload(); return; }
+    let reason = response.status;
+    try { reason = (await response.json()).detail || reason; } catch (e) { /* not a problem document */ }
+    where.textContent = S.t("refused", { reason: reason });
+  }
+
+  // A crisis team asks a supervisor for more days; the page reloads to show the request waiting.
+  document.querySelectorAll("form.ask-extension").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const where = form.querySelector(".ask-status");
+      const body = { days: Number(form.elements.days.value), reason: form.elements.reason.value };
+      try {
+        await answered(await S.call("POST", "/api/v1/stays/" + form.dataset.stay + "/extension-requests", body, S.newKey()), where);
+      } catch (e) { where.textContent = S.t("failed"); }
+    });
+  });
+
+  // A supervisor grants or refuses (a refusal needs a note: the server says so if it is missing).
+  document.querySelectorAll("form.decide-extension").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const where = form.querySelector(".decide-status");
+      const grant = event.submitter ? event.submitter.value === "yes" : true;
+      const note = form.elements.note.value.trim();
+      const body = note ? { grant: grant, note: note } : { grant: grant };
+      try {
+        await answered(await S.call("POST", "/api/v1/extension-requests/" + form.dataset.requestId + "/decision", body, S.newKey()), where);
+      } catch (e) { where.textContent = S.t("failed"); }
+    });
+  });
+
+  const referral = $("dv-referral");
+  if (!referral) return;
+  referral.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = {
       source: "mobile_team",
