@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,8 @@ log = get_logger(__name__)
 U = TypeVar("U", bound=UnitOfWork)
 HOUSEKEEPING_EVERY_S = 600
 STOP_WAIT_S = 5.0
+# Kept back from the shutdown budget for closing NATS (its flush is bounded at 2 s) and the pool.
+CLOSE_RESERVE_S = 1.0
 
 
 class ServiceRuntime(Generic[U]):
@@ -80,6 +83,10 @@ class ServiceRuntime(Generic[U]):
         self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._commit_listeners: list[Callable[[Sequence[Event]], None]] = []
+        # Set at SIGTERM (readiness answers 503 from then on); `stop_deadline` is when, on the
+        # monotonic clock, the process must be gone (the server sets it from the grace setting).
+        self.stopping = False
+        self.stop_deadline: float | None = None
 
     def unit_of_work(self, *, write: bool = True) -> U:
         return self._unit_of_work_class(
@@ -174,18 +181,42 @@ class ServiceRuntime(Generic[U]):
             except Exception as exc:
                 log.warning("housekeeping_failed", error=type(exc).__name__)
 
+    def begin_stopping(self) -> None:
+        """Readiness goes false at once: traffic is steered away before anything stops."""
+        if not self.stopping:
+            self.stopping = True
+            log.info("service_stopping", service=self.service)
+
+    def _left(self, default: float) -> float:
+        if self.stop_deadline is None:
+            return default
+        return max(0.1, self.stop_deadline - time.monotonic() - CLOSE_RESERVE_S)
+
     async def stop(self) -> None:
-        """Stops taking work, relays what is committed, then closes connections."""
+        """Stops taking work, lets the consumers ack what they hold, relays what is committed,
+        then closes connections; within `stop_deadline` when the server has set one."""
+        self.begin_stopping()
+        consumer_names = {f"consumer-{c.durable}" for c in self.consumers}
+        consumer_tasks = [t for t in self._tasks if t.get_name() in consumer_names]
         relay_tasks = [t for t in self._tasks if t.get_name() == "relay"]
-        await _cancelled([t for t in self._tasks if t not in relay_tasks])
+        for consumer in self.consumers:
+            consumer.finish()
+        each_step = min(STOP_WAIT_S, self._left(STOP_WAIT_S) / 2)
+        if consumer_tasks:
+            # An idle consumer returns at once; a busy one after applying and acking its message.
+            _, unfinished = await asyncio.wait(consumer_tasks, timeout=each_step)
+            if unfinished:
+                log.warning("consumers_not_finished", consumers=sorted(t.get_name() for t in unfinished))
+        others = [t for t in self._tasks if t not in relay_tasks]
+        await _cancelled(others, min(each_step, self._left(STOP_WAIT_S) / 2))
         if self.clocks is not None:
             try:
                 await self.clocks.resign()
             except Exception as exc:  # the lease then simply expires
                 log.warning("clock_lease_not_released", error=type(exc).__name__)
-        await _cancelled(relay_tasks)
+        await _cancelled(relay_tasks, min(each_step, self._left(STOP_WAIT_S) / 2))
         try:
-            left = await self.relay.drain(timeout=5.0)
+            left = await self.relay.drain(timeout=self._left(5.0))
             if left:
                 log.warning("outbox_not_drained", pending=left)
         except Exception as exc:
@@ -195,7 +226,7 @@ class ServiceRuntime(Generic[U]):
         log.info("service_stopped", service=self.service)
 
 
-async def _cancelled(tasks: Sequence[asyncio.Task[None]]) -> None:
+async def _cancelled(tasks: Sequence[asyncio.Task[None]], within: float = STOP_WAIT_S) -> None:
     """Cancels background loops and waits for them, within a bound: a loop stuck where a
     cancellation cannot reach it (a driver call that swallows it) must not keep the process from
     stopping; it is named in the log and left behind."""
@@ -203,7 +234,7 @@ async def _cancelled(tasks: Sequence[asyncio.Task[None]]) -> None:
         task.cancel()
     if not tasks:
         return
-    done, stuck = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
+    done, stuck = await asyncio.wait(tasks, timeout=within)
     for task in done:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             task.result()
