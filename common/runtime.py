@@ -19,7 +19,7 @@ from common.db import Database
 from common.lease import Lease
 from common.logging import get_logger
 from common.metrics import ServiceMetrics
-from common.nats import NatsLink
+from common.nats import NatsLink, within
 from common.outbox import OutboxRelay, prune
 from common.revocation import REVOKED_FILE, DenyList
 from common.scheduler import ClockJob, Clocks, lease_ttl
@@ -209,24 +209,24 @@ class ServiceRuntime(Generic[U]):
                 log.warning("consumers_not_finished", consumers=sorted(t.get_name() for t in unfinished))
         others = [t for t in self._tasks if t not in relay_tasks]
         await _cancelled(others, min(each_step, self._left(STOP_WAIT_S) / 2))
-        if self.clocks is not None:
-            try:
-                await self.clocks.resign()
-            except Exception as exc:  # the lease then simply expires
-                log.warning("clock_lease_not_released", error=type(exc).__name__)
+        if self.clocks is not None and not await within(self.clocks.resign(), self._left(STOP_WAIT_S) / 2):
+            log.warning("clock_lease_not_released")  # the lease then simply expires
         await _cancelled(relay_tasks, min(each_step, self._left(STOP_WAIT_S) / 2))
-        try:
-            left = await self.relay.drain(timeout=self._left(5.0))
-            if left:
-                log.warning("outbox_not_drained", pending=left)
-        except Exception as exc:
-            log.warning("outbox_drain_failed", error=type(exc).__name__)
+        # Bounded as a whole: `drain` checks its deadline between batches, not inside a database
+        # call that hangs on a connection the network lost.
+        draining = asyncio.ensure_future(self.relay.drain(timeout=self._left(5.0)))
+        await within(draining, self._left(5.0) + 0.5)
+        if not draining.done() or draining.cancelled() or draining.exception() is not None:
+            log.warning("outbox_drain_failed")
+        elif draining.result():
+            log.warning("outbox_not_drained", pending=draining.result())
         await self.nats.close()
-        await self.db.dispose()
+        if not await within(self.db.dispose(), max(0.5, self._left(5.0) + CLOSE_RESERVE_S / 2)):
+            log.warning("database_close_incomplete")  # the process exits; the server drops them
         log.info("service_stopped", service=self.service)
 
 
-async def _cancelled(tasks: Sequence[asyncio.Task[None]], within: float = STOP_WAIT_S) -> None:
+async def _cancelled(tasks: Sequence[asyncio.Task[None]], seconds: float = STOP_WAIT_S) -> None:
     """Cancels background loops and waits for them, within a bound: a loop stuck where a
     cancellation cannot reach it (a driver call that swallows it) must not keep the process from
     stopping; it is named in the log and left behind."""
@@ -234,7 +234,7 @@ async def _cancelled(tasks: Sequence[asyncio.Task[None]], within: float = STOP_W
         task.cancel()
     if not tasks:
         return
-    done, stuck = await asyncio.wait(tasks, timeout=within)
+    done, stuck = await asyncio.wait(tasks, timeout=seconds)
     for task in done:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             task.result()
