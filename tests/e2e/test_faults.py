@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from pytest_httpserver import HTTPServer
 
 from tests.e2e.city import SERVICES, City, Peer
+from tests.integration.intake.helpers import referral
 from tests.support.databases import Databases
 from tests.support.nats_server import NatsServer
 from tests.support.service import wait_until
@@ -123,7 +124,15 @@ async def test_postgres_refusing_connections_for_seconds_mid_flow_loses_nothing(
         await wait_until(lambda: len(city.referrals) >= 5, 60)
         await proxy.refuse()  # every connection to PostgreSQL cut, new ones refused
         await city.none_ready()
-        await asyncio.sleep(2)
+        intake = city["intake"]
+        refused = await intake.call(
+            "POST", "/api/v1/referrals", intake.token("patrol", team_id=city.team), referral()
+        )
+        # not a 500: the client is told to come back, and nothing was made
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.headers["retry-after"] == "2"
+        await asyncio.sleep(1)
         await proxy.accept()
         await city.all_ready()
         await flow

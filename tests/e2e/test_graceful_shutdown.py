@@ -108,6 +108,12 @@ async def test_sigterm_turns_readiness_off_answers_what_is_in_hand_relays_the_ou
                     await beds.publish(site_created(f"site-{n}"))
             in_hand, rest = await asyncio.to_thread(half_sent_referral, intake.port, patrol)
 
+            async def consuming() -> bool:
+                with sqlite3.connect(tmp_path / "data" / "intake.db") as db:
+                    return bool(db.execute("SELECT count(*) FROM inbox").fetchone()[0] > 0)
+
+            await wait_until(consuming, 30)
+
             signalled = time.monotonic()
             intake.process.send_signal(15)  # type: ignore[union-attr]
             await asyncio.wait_for(turned_off.wait(), 15)
