@@ -242,7 +242,6 @@ class City:
             "SELECT place_id FROM place_claims WHERE ends_at IS NULL GROUP BY place_id HAVING count(*) > 1",
         )
         assert doubled == []  # no place held twice
-        # each referral announced once as held (one hold) or waitlisted, across the fault
         # each referral announced once as held, across the fault: a relay's resend after a crash
         # carries the same Nats-Msg-Id, which JetStream drops
         placed = await self.stream_events(ev.HoldPlaced)

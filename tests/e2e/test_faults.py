@@ -136,7 +136,9 @@ async def test_postgres_refusing_connections_for_seconds_mid_flow_loses_nothing(
         await proxy.accept()
         await city.all_ready()
         await flow
-        await city.check(peer)
+        # A webhook sent just before the cut could not be recorded as delivered: it is sent again
+        # under the same webhook-id, which the peer drops (at-least-once on the wire).
+        await city.check(peer, repeats_on_the_wire=True)
         stopped_cleanly(city)
     finally:
         city.stop()
