@@ -92,6 +92,7 @@ class EventConsumer:
         self.batch = batch
         self.backoff_base = backoff_base
         self._by_type = {cls.KIND.type: handler for cls, handler in subscription.handlers.items()}
+        self._finishing = asyncio.Event()
         # Present at 0 from the start, so that an alert on its rate sees the first parked event.
         metrics.events_parked.labels(consumer=self.durable).inc(0)
 
@@ -108,8 +109,13 @@ class EventConsumer:
             max_ack_pending=1000,
         )
 
+    def finish(self) -> None:
+        """Shutdown: stop after the message in hand is applied and acked, instead of being cancelled
+        half-way (its transaction rolled back, the event redelivered only after AckWait)."""
+        self._finishing.set()
+
     async def run(self) -> None:
-        while True:
+        while not self._finishing.is_set():
             _raise_if_cancelled()
             try:
                 await self.link.ready.wait()
@@ -127,12 +133,10 @@ class EventConsumer:
 
     async def _pull(self, sub: Any) -> None:
         unavailable_since: float | None = None
-        while True:
+        while not self._finishing.is_set():
             _raise_if_cancelled()
             try:
-                messages = await sub.fetch(self.batch, timeout=1.0)
-            except TimeoutError:
-                continue
+                messages = await self._fetch(sub)
             except ServiceUnavailableError:
                 # Re-creating the consumer now would ask the cluster's meta leader, which is often
                 # being elected at that very moment (found by tests/e2e/test_nats_cluster.py: each
@@ -144,9 +148,37 @@ class EventConsumer:
                     raise
                 await asyncio.sleep(UNAVAILABLE_RETRY_S)
                 continue
+            if messages is None:
+                return
             unavailable_since = None
-            for msg in messages:
+            for n, msg in enumerate(messages):
+                if self._finishing.is_set():
+                    # The rest of the batch goes back now, not after AckWait, for another replica.
+                    for left in messages[n:]:
+                        with contextlib.suppress(Exception):
+                            await left.nak()
+                    return
                 await self.handle(msg)
+
+    async def _fetch(self, sub: Any) -> list[Msg] | None:
+        """The next batch (empty when none came within a second), or None once asked to finish:
+        a consumer waiting for messages stops at once, one applying a message finishes it first."""
+        fetching = asyncio.ensure_future(sub.fetch(self.batch, timeout=1.0))
+        finishing = asyncio.ensure_future(self._finishing.wait())
+        try:
+            await asyncio.wait({fetching, finishing}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            finishing.cancel()
+            if not fetching.done():
+                fetching.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await fetching
+        if fetching.cancelled():
+            return None
+        try:
+            return list(fetching.result())
+        except TimeoutError:
+            return []
 
     async def handle(self, msg: Msg) -> str:
         """Applies one message; returns the outcome (also counted in metrics)."""

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_
@@ -185,6 +186,18 @@ def is_retryable(exc: BaseException) -> bool:
         if isinstance(exc, IntegrityError) and "unique constraint failed" in message:
             return True
     return False
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached now (refused, reset, a connection lost mid-call, the pool
+    waiting too long): the request changed nothing and may be sent again in a moment."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, SATimeoutError):  # no connection free in the pool in time
+        return True
+    # refused or reset while connecting (asyncpg raises the socket's own error); not TimeoutError,
+    # which any await may raise
+    return isinstance(exc, OSError) and not isinstance(exc, TimeoutError)
 
 
 async def ensure_postgres_database(url: str) -> bool:

@@ -1,4 +1,5 @@
-"""`/health/live`, `/health/ready` (503 until the database and NATS answer) and `/metrics`."""
+"""`/health/live`, `/health/ready` (503 until the database and NATS answer, and again from the
+moment the process is told to stop) and `/metrics`."""
 
 from __future__ import annotations
 
@@ -30,11 +31,14 @@ class HealthController(Controller):
 
     @get(
         "/health/ready",
-        summary="The database and NATS answer (503 until they do)",
+        summary="The database and NATS answer (503 until they do, and while stopping)",
         responses={},
     )
     async def ready(self, runtime: NamedDependency[Any]) -> Response[Any]:
         checks: dict[str, str] = {}
+        if runtime.stopping:
+            # Still answering requests in hand, but a load balancer must send no new ones.
+            checks["process"] = "failing: stopping"
         for name, check in (("database", runtime.db.ping), ("nats", runtime.nats.check)):
             try:
                 await asyncio.wait_for(check(), 2.0)

@@ -5,7 +5,12 @@ it cannot read — a malformed request line, or headers larger than its limit, s
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 from http import HTTPStatus
+from types import FrameType
 from typing import Any
 
 import h11
@@ -13,7 +18,13 @@ import msgspec
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from common.logging import get_logger
 from common.problems import MEDIA_TYPE, TYPE_BASE
+
+log = get_logger(__name__)
+# How far past the grace a stuck shutdown (a driver call that ignores cancellation) may run
+# before the process ends itself: the bound is the promise, a clean exit only the usual case.
+OVERRUN_S = 2.0
 
 # h11's own default; headers (request line included) above it are refused unread.
 MAX_HEADER_BYTES = 16 * 1024
@@ -76,3 +87,46 @@ def server_config(app: Any, *, host: str, port: int, **options: Any) -> uvicorn.
         server_header=False,
         **options,
     )
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn, stopping the way a replica behind a load balancer must (docs/operations.md):
+
+    1. SIGTERM (or SIGINT): `/health/ready` answers 503 at once, requests are still served;
+    2. after `drain_seconds` the listener closes; requests in hand get their answers;
+    3. the app's shutdown: consumers ack what they hold, the outbox is relayed, NATS and the
+       database are closed — all of it by `grace_seconds` after the signal;
+    4. exit 0. uvicorn itself would re-raise the signal once done (exit status -15), which tells
+       a supervisor the process was killed rather than that it finished cleanly.
+    A second SIGINT ends it without the app's shutdown; a shutdown stuck past the grace ends with
+    exit status 1."""
+
+    def __init__(self, config: uvicorn.Config, runtime: Any, *, grace_seconds: float, drain_seconds: float):
+        super().__init__(config)
+        self.runtime = runtime
+        self.grace_seconds = grace_seconds
+        self.drain_seconds = min(drain_seconds, grace_seconds / 4)
+        self.signalled_at: float | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.signalled_at is not None:
+            if sig == signal.SIGINT:
+                self.force_exit = True
+            return
+        self.signalled_at = time.monotonic()
+        self.runtime.begin_stopping()
+        self.runtime.stop_deadline = self.signalled_at + self.grace_seconds
+        # Requests in hand get up to half of what is left after the drain; the rest is the app's.
+        self.config.timeout_graceful_shutdown = max(1, int((self.grace_seconds - self.drain_seconds) / 2))
+        watchdog = threading.Timer(self.grace_seconds + OVERRUN_S, self._overrun)
+        watchdog.daemon = True
+        watchdog.start()
+
+    def _overrun(self) -> None:
+        log.error("shutdown_overran", grace_seconds=self.grace_seconds)
+        os._exit(1)
+
+    async def on_tick(self, counter: int) -> bool:
+        if self.signalled_at is not None and time.monotonic() - self.signalled_at >= self.drain_seconds:
+            self.should_exit = True
+        return await super().on_tick(counter)

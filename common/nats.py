@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import nats
@@ -159,8 +159,22 @@ class NatsLink:
         if self.nc is not None and not self.nc.is_closed:
             # Not drain(): it waits out its timeout on pull subscriptions. Every publish that
             # matters was acknowledged already (outbox relay), so a flush is enough.
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.nc.flush(), 2)
-            with contextlib.suppress(Exception):
-                await self.nc.close()
+            await within(self.nc.flush(), 2)
+            # After the server was restarted, nats-py's close can wait forever, cancellation
+            # included: the process is stopping, so it is left behind.
+            if not await within(self.nc.close(), 2):
+                log.warning("nats_close_incomplete")
         self.ready.clear()
+
+
+async def within(awaitable: Awaitable[Any], seconds: float) -> bool:
+    """Awaits it for at most `seconds`; True if it finished. Unlike `asyncio.wait_for`, it does
+    not wait for a cancellation to be honoured: a driver call that swallows it cannot hang a stop."""
+    task = asyncio.ensure_future(awaitable)
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if not done:
+        task.cancel()
+        return False
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        task.result()
+    return not task.cancelled() and task.exception() is None

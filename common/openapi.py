@@ -70,7 +70,7 @@ WHY = {
     422: "Well-formed, but against the rules (or an `Idempotency-Key` reused for another request).",
     431: "The request's headers are larger than 16 KB (nothing was read).",
     429: "Too many requests: writes are limited per token, anonymous calls per address (`RateLimit-*`).",
-    503: "Not ready: the database or NATS does not answer yet.",
+    503: "The database or NATS does not answer just now (Retry-After); nothing was changed.",
 }
 
 IDEMPOTENCY_KEY = {
@@ -155,6 +155,8 @@ def _statuses(path: str, handler: HTTPRouteHandler, public: bool) -> set[int]:
     if (_writes(handler) and not public) or handler.opt.get(BY_ADDRESS):
         statuses.add(429)  # common.rate_limits
     statuses.add(431)  # headers too large, answered before any route (common/http_server.py)
+    if path.startswith("/api/"):
+        statuses.add(503)  # its database away for a moment (common.problems)
     # what only the handler knows it may answer (a rule of the domain: 422; busy: 409)
     statuses |= set(handler.opt.get(PROBLEMS, ()))
     return statuses

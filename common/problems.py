@@ -11,6 +11,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from common.auth import COOKIE
+from common.db import is_unavailable
 from common.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
 from common.logging import get_logger
 
@@ -76,7 +77,21 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return problem(status, detail, headers=headers or None)
 
 
+UNAVAILABLE_RETRY_AFTER_S = 2
+
+
 def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if is_unavailable(exc):
+        # Not a bug of ours: PostgreSQL is away for a moment (readiness says so too). A client
+        # retries with the same Idempotency-Key.
+        route = request.scope.get("path_template")
+        log.warning("database_unavailable", error=type(exc).__name__, route=route)
+        return problem(
+            503,
+            "The database cannot be reached just now; nothing was changed. Try again in a moment.",
+            code="database-unavailable",
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
+        )
     log.error(
         "unhandled_error", error=type(exc).__name__, route=request.scope.get("path_template"), exc_info=exc
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from common.db import Database
 from common.lease import Lease
 from common.logging import get_logger
 from common.metrics import ServiceMetrics
-from common.nats import NatsLink
+from common.nats import NatsLink, within
 from common.outbox import OutboxRelay, prune
 from common.revocation import REVOKED_FILE, USED_LINKS_FILE, DenyList, SpentLinks
 from common.scheduler import ClockJob, Clocks, lease_ttl
@@ -31,6 +32,8 @@ log = get_logger(__name__)
 U = TypeVar("U", bound=UnitOfWork)
 HOUSEKEEPING_EVERY_S = 600
 STOP_WAIT_S = 5.0
+# Kept back from the shutdown budget for closing NATS (its flush is bounded at 2 s) and the pool.
+CLOSE_RESERVE_S = 1.0
 
 
 class ServiceRuntime(Generic[U]):
@@ -81,6 +84,10 @@ class ServiceRuntime(Generic[U]):
         self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._commit_listeners: list[Callable[[Sequence[Event]], None]] = []
+        # Set at SIGTERM (readiness answers 503 from then on); `stop_deadline` is when, on the
+        # monotonic clock, the process must be gone (the server sets it from the grace setting).
+        self.stopping = False
+        self.stop_deadline: float | None = None
 
     def unit_of_work(self, *, write: bool = True) -> U:
         return self._unit_of_work_class(
@@ -175,28 +182,52 @@ class ServiceRuntime(Generic[U]):
             except Exception as exc:
                 log.warning("housekeeping_failed", error=type(exc).__name__)
 
+    def begin_stopping(self) -> None:
+        """Readiness goes false at once: traffic is steered away before anything stops."""
+        if not self.stopping:
+            self.stopping = True
+            log.info("service_stopping", service=self.service)
+
+    def _left(self, default: float) -> float:
+        if self.stop_deadline is None:
+            return default
+        return max(0.1, self.stop_deadline - time.monotonic() - CLOSE_RESERVE_S)
+
     async def stop(self) -> None:
-        """Stops taking work, relays what is committed, then closes connections."""
+        """Stops taking work, lets the consumers ack what they hold, relays what is committed,
+        then closes connections; within `stop_deadline` when the server has set one."""
+        self.begin_stopping()
+        consumer_names = {f"consumer-{c.durable}" for c in self.consumers}
+        consumer_tasks = [t for t in self._tasks if t.get_name() in consumer_names]
         relay_tasks = [t for t in self._tasks if t.get_name() == "relay"]
-        await _cancelled([t for t in self._tasks if t not in relay_tasks])
-        if self.clocks is not None:
-            try:
-                await self.clocks.resign()
-            except Exception as exc:  # the lease then simply expires
-                log.warning("clock_lease_not_released", error=type(exc).__name__)
-        await _cancelled(relay_tasks)
-        try:
-            left = await self.relay.drain(timeout=5.0)
-            if left:
-                log.warning("outbox_not_drained", pending=left)
-        except Exception as exc:
-            log.warning("outbox_drain_failed", error=type(exc).__name__)
+        for consumer in self.consumers:
+            consumer.finish()
+        each_step = min(STOP_WAIT_S, self._left(STOP_WAIT_S) / 2)
+        if consumer_tasks:
+            # An idle consumer returns at once; a busy one after applying and acking its message.
+            _, unfinished = await asyncio.wait(consumer_tasks, timeout=each_step)
+            if unfinished:
+                log.warning("consumers_not_finished", consumers=sorted(t.get_name() for t in unfinished))
+        others = [t for t in self._tasks if t not in relay_tasks]
+        await _cancelled(others, min(each_step, self._left(STOP_WAIT_S) / 2))
+        if self.clocks is not None and not await within(self.clocks.resign(), self._left(STOP_WAIT_S) / 2):
+            log.warning("clock_lease_not_released")  # the lease then simply expires
+        await _cancelled(relay_tasks, min(each_step, self._left(STOP_WAIT_S) / 2))
+        # Bounded as a whole: `drain` checks its deadline between batches, not inside a database
+        # call that hangs on a connection the network lost.
+        draining = asyncio.ensure_future(self.relay.drain(timeout=self._left(5.0)))
+        await within(draining, self._left(5.0) + 0.5)
+        if not draining.done() or draining.cancelled() or draining.exception() is not None:
+            log.warning("outbox_drain_failed")
+        elif draining.result():
+            log.warning("outbox_not_drained", pending=draining.result())
         await self.nats.close()
-        await self.db.dispose()
+        if not await within(self.db.dispose(), max(0.5, self._left(5.0) + CLOSE_RESERVE_S / 2)):
+            log.warning("database_close_incomplete")  # the process exits; the server drops them
         log.info("service_stopped", service=self.service)
 
 
-async def _cancelled(tasks: Sequence[asyncio.Task[None]]) -> None:
+async def _cancelled(tasks: Sequence[asyncio.Task[None]], seconds: float = STOP_WAIT_S) -> None:
     """Cancels background loops and waits for them, within a bound: a loop stuck where a
     cancellation cannot reach it (a driver call that swallows it) must not keep the process from
     stopping; it is named in the log and left behind."""
@@ -204,7 +235,7 @@ async def _cancelled(tasks: Sequence[asyncio.Task[None]]) -> None:
         task.cancel()
     if not tasks:
         return
-    done, stuck = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
+    done, stuck = await asyncio.wait(tasks, timeout=seconds)
     for task in done:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             task.result()

@@ -28,6 +28,10 @@ Environment variables (all optional):
                                  delivery claimed by a worker that died is sent again 3x this later
   SHELTERBEDS_ABSENT_NIGHTS      beds: a stay with no presence confirmed for this many nights ends as
                                  "left without check-out", the site warned a night before (3)
+  SHELTERBEDS_SHUTDOWN_GRACE_SECONDS  after SIGTERM the process has exited within this (10): requests
+                                 in hand answered, consumers' events acked, the outbox relayed
+  SHELTERBEDS_SHUTDOWN_DRAIN_SECONDS  of that, how long it keeps serving while /health/ready already
+                                 answers 503, so that a load balancer stops sending to it (1)
 """
 
 from __future__ import annotations
@@ -96,6 +100,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # beds' pages: intake behind the same origin, and the cookies' Secure flag
     intake_url: str = "http://127.0.0.1:8102"
     cookie_secure: bool = True
+    # SIGTERM: readiness off at once, new requests still served for `drain`, then the listener
+    # closes, requests in hand finish, consumers ack, the outbox is relayed; all within `grace`.
+    shutdown_grace_seconds: Positive = 10.0
+    shutdown_drain_seconds: Annotated[float, msgspec.Meta(ge=0)] = 1.0
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -206,6 +214,8 @@ def settings_from_env(
         "absent_nights": int(env.get("SHELTERBEDS_ABSENT_NIGHTS", "3")),
         "intake_url": env.get("SHELTERBEDS_INTAKE_URL") or _local_url(env, "intake"),
         "cookie_secure": env.get("SHELTERBEDS_COOKIE_SECURE", "1") not in ("0", "false", "no"),
+        "shutdown_grace_seconds": float(env.get("SHELTERBEDS_SHUTDOWN_GRACE_SECONDS", "10")),
+        "shutdown_drain_seconds": float(env.get("SHELTERBEDS_SHUTDOWN_DRAIN_SECONDS", "1")),
     }
     values.update(overrides)
     if "secret" not in values:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-import uvicorn
-
-from common.http_server import server_config
+from common.http_server import GracefulServer, server_config
 from common.logging import configure_logging, get_logger
 from common.migrations import upgrade
 from common.settings import Settings
@@ -28,9 +26,17 @@ def serve(settings: Settings, *, migrate: bool = True, log_format: str | None = 
         log_config=None,
         access_log=False,
         lifespan="on",
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )
-    server = uvicorn.Server(config)
+    server = GracefulServer(
+        config,
+        app.state.runtime,
+        grace_seconds=settings.shutdown_grace_seconds,
+        drain_seconds=settings.shutdown_drain_seconds,
+    )
     log.info("serving", service=settings.service, host=settings.host, port=settings.port)
     server.run()
-    return 0 if server.started else 1
+    if not server.started or server.force_exit:
+        return 1
+    log.info("stopped", service=settings.service)
+    return 0
