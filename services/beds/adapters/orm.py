@@ -143,6 +143,9 @@ stays = Table(
     sa.Column("team_id", String(64), nullable=True),
     sa.Column("last_seen_at", UTCDateTime, nullable=True),
     sa.Column("leaves_at", UTCDateTime, nullable=True),
+    # intake's id of the person, when the check-in, their card or the referral's hold named them
+    # (a party's first stay: the others are anonymous); no name ever
+    sa.Column("person_id", ID, nullable=True),
     sa.Index("ix_stays_site_id_ended_at", "site_id", "ended_at"),
     sa.Index(
         "ix_stays_open_last_seen_at",
@@ -226,6 +229,18 @@ nightly_ledger = Table(
     sa.Index("ix_nightly_ledger_night", "night"),
 )
 
+# The ids of the people a closed night counted (stays that named one): distinct people over a
+# range. Written with the night's ledger row, rewritten with it; `arrived`: they came that night.
+ledger_people = Table(
+    "ledger_people",
+    metadata,
+    sa.Column("site_id", ID, ForeignKey("sites.id"), primary_key=True),
+    sa.Column("night", Date, primary_key=True),
+    sa.Column("person_id", ID, primary_key=True),
+    sa.Column("arrived", Boolean, nullable=False),
+    sa.Index("ix_ledger_people_night", "night"),
+)
+
 _started = False
 
 
@@ -284,6 +299,7 @@ placements = Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("person_id", ID, nullable=True),
     sa.Index("ix_placements_status_urgency_rank_referred_at", "status", "urgency_rank", "referred_at"),
+    sa.Index("ix_placements_referred_at", "referred_at"),
 )
 
 # The reports' read model of intake's trips (`trip.recorded`): ids, times and the outcome code.

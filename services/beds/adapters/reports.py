@@ -4,17 +4,39 @@ events feed. Read-only, except the trips read model the reports consumer writes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
+from common.db import UTCDateTime
 from contracts.events.base import Source
 from contracts.events.intake import TripRecorded
-from services.beds.adapters.orm import holds, nightly_ledger, placements, report_trips, sites, stays
-from services.beds.domain.reports import LedgerNight, LedgerTotals
+from services.beds.adapters.orm import (
+    holds,
+    ledger_people,
+    nightly_ledger,
+    placements,
+    report_trips,
+    sites,
+    stays,
+    turnaways,
+)
+from services.beds.domain.reports import (
+    UNMET,
+    CrisisTotals,
+    LedgerNight,
+    LedgerTotals,
+    PlacementWaits,
+    ReferralTally,
+    TurnawayNight,
+    middle_of,
+)
 
 
 @dataclass(frozen=True)
@@ -25,17 +47,38 @@ class SiteClock:
     rollover: time
 
 
-@dataclass(frozen=True)
-class ReferralRow:
-    referred_at: datetime
-    placement_status: str
-    waited: bool
-    hold_status: str | None
-    checked_in_at: datetime | None  # a fulfilled hold's end: the check-in
-
-
 SOURCES: tuple[str, ...] = get_args(Source)
 n = nightly_ledger.c
+p, h = placements.c, holds.c
+
+
+class seconds_between(FunctionElement[float]):
+    """`later - earlier` in seconds, on SQLite (times kept as text) and PostgreSQL alike."""
+
+    type = sa.Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(seconds_between)
+def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+def _placed_referrals(made_from: datetime, made_before: datetime, site_id: str | None) -> list[Any]:
+    where = [p.referred_at >= made_from, p.referred_at < made_before]
+    return [*where, h.site_id == site_id] if site_id is not None else where
+
+
+_WITH_HOLDS = placements.outerjoin(holds, h.id == p.hold_id)
+_WAITED = p.waitlisted_until.is_not(None)
 
 
 def _arrivals(source: str) -> sa.ColumnElement[int]:
@@ -106,6 +149,23 @@ class ReportReads:
                 )
             )
         ).one()
+        lp = ledger_people.c
+        named_stays, named_people = (
+            await self.session.execute(
+                sa.select(
+                    # a stay counts on each site's first night, then on the night it arrived
+                    sa.func.coalesce(
+                        sa.func.sum(
+                            sa.case((sa.or_(lp.night == first_nights.c.night, lp.arrived), 1), else_=0)
+                        ),
+                        0,
+                    ),
+                    sa.func.count(sa.distinct(lp.person_id)),
+                )
+                .join(first_nights, lp.site_id == first_nights.c.site_id)
+                .where(lp.night >= start, lp.night <= end, *([lp.site_id == site_id] if site_id else []))
+            )
+        ).one()
         people_peak, over_peak = peaks["people"], peaks["over_capacity"]
         return LedgerTotals(
             nights_closed=sums[0],
@@ -121,6 +181,8 @@ class ReportReads:
             peak_over_capacity_night=over_peak[1] if over_peak else None,
             first_nights_people=people,
             first_nights_arrivals=arrivals,
+            named_stays=named_stays,
+            named_people=named_people,
         )
 
     async def bed_nights(
@@ -151,43 +213,138 @@ class ReportReads:
         )
         return [_ledger_night(row) for row in await self.session.execute(query)], site_ids[-1]
 
-    async def crisis_stays(
-        self, begun_from: datetime, begun_before: datetime, site_id: str | None
-    ) -> list[tuple[Any, SiteClock]]:
-        """Rows (group_id, started_at, ended_at, extension_days) with their site's clock."""
+    async def crisis_clocks(self, site_id: str | None) -> list[SiteClock]:
+        """The clocks of the crisis rooms (one room's, with `site_id`): few, usually one."""
+        query = sa.select(sites.c.timezone, sites.c.rollover).where(sites.c.kind == "crisis_room").distinct()
+        if site_id is not None:
+            query = query.where(sites.c.id == site_id)
+        return [SiteClock(r.timezone, r.rollover) for r in await self.session.execute(query)]
+
+    async def crisis_totals(
+        self,
+        clock: SiteClock,
+        begun_from: datetime,
+        begun_before: datetime,
+        until: datetime,
+        site_id: str | None,
+    ) -> CrisisTotals:
+        """Crisis-room stays of one clock's rooms begun in [begun_from, begun_before), each
+        measured to its end or to `until` (the range's last morning, or now before it)."""
         s = stays.c
+        measured_to = sa.case((sa.and_(s.ended_at.is_not(None), s.ended_at < until), s.ended_at), else_=until)
+        length = seconds_between(measured_to, s.started_at)
         query = (
             sa.select(
-                s.group_id, s.started_at, s.ended_at, s.extension_days, sites.c.timezone, sites.c.rollover
+                sa.func.count(),
+                sa.func.count(sa.distinct(s.group_id)),
+                sa.func.coalesce(
+                    sa.func.sum(sa.case((sa.or_(s.ended_at.is_(None), s.ended_at > until), 1), else_=0)), 0
+                ),
+                sa.func.coalesce(sa.func.sum(length), 0.0),
+                sa.func.max(length),
+                sa.func.coalesce(sa.func.sum(sa.case((s.extension_days > 0, 1), else_=0)), 0),
+                sa.func.coalesce(sa.func.sum(s.extension_days), 0),
             )
             .join(sites, sites.c.id == s.site_id)
-            .where(sites.c.kind == "crisis_room", s.started_at >= begun_from, s.started_at < begun_before)
+            .where(
+                sites.c.kind == "crisis_room",
+                sites.c.timezone == clock.timezone,
+                sites.c.rollover == clock.rollover,
+                s.started_at >= begun_from,
+                s.started_at < begun_before,
+            )
         )
         if site_id is not None:
             query = query.where(s.site_id == site_id)
-        return [(r, SiteClock(r.timezone, r.rollover)) for r in await self.session.execute(query)]
+        row = (await self.session.execute(query)).one()
+        return CrisisTotals(
+            placements=row[0],
+            parties=row[1],
+            still_staying=row[2],
+            stay_seconds=float(row[3]),
+            longest_seconds=None if row[4] is None else float(row[4]),
+            extended=row[5],
+            extension_days=row[6],
+        )
 
-    async def referrals(
+    async def referral_tallies(
         self, made_from: datetime, made_before: datetime, site_id: str | None
-    ) -> list[ReferralRow]:
-        p, h = placements.c, holds.c
+    ) -> list[ReferralTally]:
+        """Referrals made in the range, counted by where they stand (a handful of rows)."""
         query = (
-            sa.select(
-                p.referred_at,
-                p.status,
-                p.waitlisted_until.is_not(None).label("waited"),
-                h.status.label("hold_status"),
-                sa.case((h.status == "fulfilled", h.ended_at), else_=None).label("checked_in_at"),
+            sa.select(p.status, h.status.label("hold_status"), _WAITED.label("waited"), sa.func.count())
+            .select_from(_WITH_HOLDS)
+            .where(*_placed_referrals(made_from, made_before, site_id))
+            .group_by(p.status, h.status, _WAITED)
+        )
+        return [
+            ReferralTally(r.status, r.hold_status, bool(r.waited), r[3])
+            for r in await self.session.execute(query)
+        ]
+
+    async def unplaced_by_night(
+        self, windows: Sequence[tuple[date, datetime, datetime]], site_id: str | None
+    ) -> list[ReferralTally]:
+        """The referrals that may have ended without a place, counted by the night they were made:
+        the nights' windows are a table joined on the time (one seek of the index each)."""
+        nights = (
+            sa.values(
+                sa.column("night", sa.Date),
+                sa.column("begins", UTCDateTime),
+                sa.column("ends", UTCDateTime),
+                name="nights",
             )
-            .select_from(placements.outerjoin(holds, holds.c.id == p.hold_id))
-            .where(p.referred_at >= made_from, p.referred_at < made_before)
+            .data(list(windows))
+            .cte("nights")
+        )
+        query = (
+            sa.select(nights.c.night, p.status, h.status.label("hold_status"), sa.func.count())
+            .select_from(
+                nights.join(
+                    placements, sa.and_(p.referred_at >= nights.c.begins, p.referred_at < nights.c.ends)
+                ).outerjoin(holds, h.id == p.hold_id)
+            )
+            .where(sa.or_(p.status.in_(UNMET), h.status.in_(UNMET)))
+            .group_by(nights.c.night, p.status, h.status)
         )
         if site_id is not None:
             query = query.where(h.site_id == site_id)
         return [
-            ReferralRow(r.referred_at, r.status, bool(r.waited), r.hold_status, r.checked_in_at)
+            ReferralTally(r.status, r.hold_status, False, r[3], night=r.night)
             for r in await self.session.execute(query)
         ]
+
+    async def placement_waits(
+        self, made_from: datetime, made_before: datetime, site_id: str | None
+    ) -> PlacementWaits:
+        """Referral to check-in (a fulfilled hold's end) over the placed referrals: the count and
+        sum, then the middle one or two in order (the database sorts; nothing else comes back)."""
+        wait = seconds_between(h.ended_at, p.referred_at)
+        placed = [*_placed_referrals(made_from, made_before, site_id), h.status == "fulfilled"]
+        count, total = (
+            await self.session.execute(
+                sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(wait), 0.0))
+                .select_from(_WITH_HOLDS)
+                .where(*placed)
+            )
+        ).one()
+        if not count:
+            return PlacementWaits()
+        offset, take = middle_of(count)
+        middle = await self.session.execute(
+            sa.select(wait).select_from(_WITH_HOLDS).where(*placed).order_by(wait).offset(offset).limit(take)
+        )
+        return PlacementWaits(count, float(total), tuple(float(v) for v in middle.scalars()))
+
+    async def turned_away(self, start: date, end: date, site_id: str | None) -> list[TurnawayNight]:
+        """People turned away (adults and children) by the night of the site that turned them away."""
+        t = turnaways.c
+        query = (
+            sa.select(t.night, sa.func.sum(t.adults + t.children))
+            .where(t.night >= start, t.night <= end, *([t.site_id == site_id] if site_id else []))
+            .group_by(t.night)
+        )
+        return [TurnawayNight(r[0], r[1]) for r in await self.session.execute(query)]
 
     async def trip_outcomes(self, begun_from: datetime, begun_before: datetime) -> list[str]:
         t = report_trips.c

@@ -19,6 +19,7 @@ from common.uow import HasEvents
 from services.beds.adapters.orm import (
     cards,
     holds,
+    ledger_people,
     nightly_ledger,
     place_claims,
     places,
@@ -329,13 +330,15 @@ class StayRepository:
     async def intervals(self, site_id: str, start: datetime, end: datetime) -> list[StayInterval]:
         """Every stay of the site that overlaps [start, end): what a night's figures count."""
         rows = await self.session.execute(
-            sa.select(stays.c.started_at, stays.c.ended_at, stays.c.place_kind, stays.c.source).where(
+            sa.select(
+                stays.c.started_at, stays.c.ended_at, stays.c.place_kind, stays.c.source, stays.c.person_id
+            ).where(
                 stays.c.site_id == site_id,
                 stays.c.started_at < end,
                 sa.or_(stays.c.ended_at.is_(None), stays.c.ended_at > start),
             )
         )
-        return [StayInterval(r.started_at, r.ended_at, r.place_kind, r.source) for r in rows]
+        return [StayInterval(r.started_at, r.ended_at, r.place_kind, r.source, r.person_id) for r in rows]
 
 
 class LedgerRepository:
@@ -360,6 +363,7 @@ class LedgerRepository:
             "arrivals_by_source": figures.arrivals_by_source,
             "closed_at": closed_at,
         }
+        await self._name_people(site_id, night, figures.named_people)
         if previous is None:
             await self.session.execute(
                 sa.insert(nightly_ledger).values(site_id=site_id, night=night, revision=0, **values)
@@ -371,6 +375,21 @@ class LedgerRepository:
             .values(revision=previous + 1, **values)
         )
         return previous + 1
+
+    async def _name_people(self, site_id: str, night: date, named: dict[str, bool]) -> None:
+        """The night's people by id, as this closing counted them (a night closed again replaces
+        what it said before)."""
+        await self.session.execute(
+            sa.delete(ledger_people).where(ledger_people.c.site_id == site_id, ledger_people.c.night == night)
+        )
+        if named:
+            await self.session.execute(
+                sa.insert(ledger_people),
+                [
+                    {"site_id": site_id, "night": night, "person_id": person, "arrived": arrived}
+                    for person, arrived in sorted(named.items())
+                ],
+            )
 
 
 class RestrictionRepository:
