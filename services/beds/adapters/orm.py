@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import sqlalchemy as sa
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Table, Time, event
@@ -11,6 +11,7 @@ from sqlalchemy.orm import composite, registry
 
 from common.db import UTCDateTime
 from common.tables import ID, add_plumbing_tables, new_metadata
+from contracts.events.base import Source
 from services.beds.domain.claims import PlaceClaim
 from services.beds.domain.holds import Hold
 from services.beds.domain.party import Needs, Party
@@ -227,6 +228,23 @@ nightly_ledger = Table(
     sa.Column("revision", Integer, nullable=False, default=0),
     sa.Column("closed_at", UTCDateTime, nullable=False),
     sa.Index("ix_nightly_ledger_night", "night"),
+)
+
+# The whole city's ledger, one row per night: what every site's row of that night adds up to,
+# rewritten whenever one of them is (the city's summary of a year reads 366 rows, not 36,500).
+ledger_city_nights = Table(
+    "ledger_city_nights",
+    metadata,
+    sa.Column("night", Date, primary_key=True),
+    sa.Column("sites", Integer, nullable=False),
+    sa.Column("people", Integer, nullable=False),
+    sa.Column("beds_used", Integer, nullable=False),
+    sa.Column("mats_used", Integer, nullable=False),
+    sa.Column("over_capacity", Integer, nullable=False),
+    sa.Column("over_capacity_sites", Integer, nullable=False),
+    sa.Column("peak_people", Integer, nullable=False),
+    sa.Column("peak_over_capacity", Integer, nullable=False),
+    *(sa.Column(f"arrivals_{source}", Integer, nullable=False) for source in get_args(Source)),
 )
 
 # The ids of the people a closed night counted (stays that named one): distinct people over a

@@ -19,6 +19,7 @@ from contracts.events.base import Source
 from contracts.events.intake import TripRecorded
 from services.beds.adapters.orm import (
     holds,
+    ledger_city_nights,
     ledger_people,
     nightly_ledger,
     placements,
@@ -81,15 +82,15 @@ _WITH_HOLDS = placements.outerjoin(holds, h.id == p.hold_id)
 _WAITED = p.waitlisted_until.is_not(None)
 
 
-def _arrivals(source: str) -> sa.ColumnElement[int]:
+def arrivals_of(source: str) -> sa.ColumnElement[int]:
     """One source's arrivals from the ledger's JSON, in the database (SQLite and PostgreSQL)."""
     return sa.func.coalesce(n.arrivals_by_source[source].as_integer(), 0)
 
 
 def _all_arrivals() -> sa.ColumnElement[int]:
-    total: sa.ColumnElement[int] = _arrivals(SOURCES[0])
+    total: sa.ColumnElement[int] = arrivals_of(SOURCES[0])
     for source in SOURCES[1:]:
-        total = total + _arrivals(source)
+        total = total + arrivals_of(source)
     return total
 
 
@@ -111,61 +112,94 @@ class ReportReads:
         self.session = session
 
     async def ledger_totals(self, start: date, end: date, site_id: str | None) -> LedgerTotals:
-        """The range's ledger added up where it lies: a handful of aggregates, not 36,500 rows."""
-        in_range = [n.night >= start, n.night <= end, *([n.site_id == site_id] if site_id else [])]
+        """The range's ledger added up where it lies: a handful of aggregates. The city's from
+        its nightly sums (a row a night), one site's from its own rows (a row a night too)."""
+        if site_id is None:
+            c = ledger_city_nights.c
+            source, in_range = ledger_city_nights, [c.night >= start, c.night <= end]
+            figures = (
+                sa.func.count(),
+                sa.func.sum(c.people),
+                sa.func.sum(c.beds_used),
+                sa.func.sum(c.mats_used),
+                sa.func.sum(c.over_capacity_sites),
+                sa.func.sum(c.over_capacity),
+                *(sa.func.sum(getattr(c, f"arrivals_{s}")) for s in SOURCES),
+            )
+            peak_people, peak_over, night = c.peak_people, c.peak_over_capacity, c.night
+        else:
+            source, in_range = nightly_ledger, [n.night >= start, n.night <= end, n.site_id == site_id]
+            figures = (
+                sa.func.count(),
+                sa.func.sum(n.people),
+                sa.func.sum(n.beds_used),
+                sa.func.sum(n.mats_used),
+                sa.func.sum(sa.case((n.over_capacity > 0, 1), else_=0)),
+                sa.func.sum(n.over_capacity),
+                *(sa.func.sum(arrivals_of(s)) for s in SOURCES),
+            )
+            peak_people, peak_over, night = n.people, n.over_capacity, n.night
         sums = (
             await self.session.execute(
-                sa.select(
-                    sa.func.count(sa.distinct(n.night)),
-                    sa.func.coalesce(sa.func.sum(n.people), 0),
-                    sa.func.coalesce(sa.func.sum(n.beds_used), 0),
-                    sa.func.coalesce(sa.func.sum(n.mats_used), 0),
-                    sa.func.coalesce(sa.func.sum(sa.case((n.over_capacity > 0, 1), else_=0)), 0),
-                    sa.func.coalesce(sa.func.sum(n.over_capacity), 0),
-                    *(sa.func.coalesce(sa.func.sum(_arrivals(source)), 0) for source in SOURCES),
-                ).where(*in_range)
+                sa.select(*(sa.func.coalesce(figure, 0) for figure in figures))
+                .select_from(source)
+                .where(*in_range)
             )
         ).one()
         peaks = {}
-        for figure in (n.people, n.over_capacity):
-            peaks[figure.name] = (
+        for name, figure in (("people", peak_people), ("over_capacity", peak_over)):
+            peaks[name] = (
                 await self.session.execute(
-                    sa.select(figure, n.night)
+                    sa.select(figure, night)
                     .where(*in_range, figure > 0)
-                    .order_by(figure.desc(), n.night)
+                    .order_by(figure.desc(), night)
                     .limit(1)
                 )
             ).first()
-        first = sa.select(n.site_id, sa.func.min(n.night).label("night")).where(*in_range).group_by(n.site_id)
-        first_nights = first.subquery()
-        people, arrivals = (
-            await self.session.execute(
-                sa.select(
-                    sa.func.coalesce(sa.func.sum(n.people), 0),
-                    sa.func.coalesce(sa.func.sum(_all_arrivals()), 0),
-                ).join(
-                    first_nights,
-                    sa.and_(n.site_id == first_nights.c.site_id, n.night == first_nights.c.night),
-                )
-            )
-        ).one()
+        # each site's first night in the range: one seek of the ledger's key per site (asked
+        # apart: joined, SQLite would seek once per ledger row instead)
+        pick = sa.select(sites.c.id)
+        chosen = (pick.where(sites.c.id == site_id) if site_id else pick).subquery("chosen")
+        first_night = (
+            sa.select(sa.func.min(n.night))
+            .where(n.site_id == chosen.c.id, n.night >= start, n.night <= end)
+            .scalar_subquery()
+        )
+        firsts = [
+            (row.id, row.night)
+            for row in await self.session.execute(sa.select(chosen.c.id, first_night.label("night")))
+            if row.night is not None
+        ]
+        people, arrivals = 0, 0
         lp = ledger_people.c
-        named_stays, named_people = (
+        named_first = 0
+        if firsts:
+            people, arrivals = (
+                await self.session.execute(
+                    sa.select(
+                        sa.func.coalesce(sa.func.sum(n.people), 0),
+                        sa.func.coalesce(sa.func.sum(_all_arrivals()), 0),
+                    ).where(sa.tuple_(n.site_id, n.night).in_(firsts))
+                )
+            ).one()
+            named_first = (
+                await self.session.scalar(
+                    sa.select(sa.func.count()).where(
+                        sa.tuple_(lp.site_id, lp.night).in_(firsts), lp.arrived.is_(False)
+                    )
+                )
+                or 0
+            )
+        # a named stay counts on its site's first night of the range, then on the night it arrived
+        named_people, named_arrivals = (
             await self.session.execute(
                 sa.select(
-                    # a stay counts on each site's first night, then on the night it arrived
-                    sa.func.coalesce(
-                        sa.func.sum(
-                            sa.case((sa.or_(lp.night == first_nights.c.night, lp.arrived), 1), else_=0)
-                        ),
-                        0,
-                    ),
                     sa.func.count(sa.distinct(lp.person_id)),
-                )
-                .join(first_nights, lp.site_id == first_nights.c.site_id)
-                .where(lp.night >= start, lp.night <= end, *([lp.site_id == site_id] if site_id else []))
+                    sa.func.coalesce(sa.func.sum(sa.case((lp.arrived, 1), else_=0)), 0),
+                ).where(lp.night >= start, lp.night <= end, *([lp.site_id == site_id] if site_id else []))
             )
         ).one()
+        named_stays = named_arrivals + named_first
         people_peak, over_peak = peaks["people"], peaks["over_capacity"]
         return LedgerTotals(
             nights_closed=sums[0],
@@ -205,7 +239,7 @@ class ReportReads:
                 n.beds_used,
                 n.mats_used,
                 n.over_capacity,
-                *(_arrivals(source).label(f"arrivals_{source}") for source in SOURCES),
+                *(arrivals_of(source).label(f"arrivals_{source}") for source in SOURCES),
             )
             .join(sites, sites.c.id == n.site_id)
             .where(n.site_id.in_(site_ids), n.night >= start, n.night <= end)
