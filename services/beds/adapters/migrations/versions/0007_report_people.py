@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("person_id", sa.String(36), primary_key=True),
         sa.Column("arrived", sa.Boolean, nullable=False),
     )
-    op.create_index("ix_ledger_people_night", "ledger_people", ["night"])
+    op.create_index("ix_ledger_people_night", "ledger_people", ["night", "person_id", "arrived"])
     op.create_index("ix_placements_referred_at", "placements", ["referred_at"])
     city = op.create_table(
         "ledger_city_nights",
