@@ -4,11 +4,13 @@ same run on the same process.
     .venv/bin/python -m bench.reports [--sites 100] [--nights 365] [--requests 40]
 
 The database holds what a year of 100 sites leaves behind: their nightly ledger (one row per site
-and night), every stay (a night shelter's end each morning: ~1 M rows), referrals with their
-holds, and trips. It is written straight into the tables (through the API and the clocks a year
-would take hours); then a real `shelterbeds serve beds` process answers over HTTP. Measured: the
-city's summary for the whole year, one site's summary, and the year's bed-nights CSV; the ratio is
-the summary's p50 over `/health/live`'s p50 (the HTTP stack, auth and JSON alone).
+and night) with the city's nightly sums, every stay (a night shelter's end each morning: ~1 M
+rows), one in ten naming one of 2,000 regulars (with the ids each night kept), referrals with
+their holds, turn-aways, and trips. It is written straight into the tables (through the API and
+the clocks a year would take hours); then a real `shelterbeds serve beds` process answers over
+HTTP. Measured: the city's summary for the whole year, one site's summary, and the year's
+bed-nights CSV; the ratio is the summary's p50 over `/health/live`'s p50 (the HTTP stack, auth
+and JSON alone).
 """
 
 from __future__ import annotations
@@ -36,12 +38,24 @@ from common.logging import configure_logging
 from common.migrations import upgrade
 from common.settings import database_url_for
 from contracts.events.base import Source
-from services.beds.adapters.orm import holds, nightly_ledger, placements, report_trips, sites, stays
+from services.beds.adapters.orm import (
+    holds,
+    ledger_city_nights,
+    ledger_people,
+    nightly_ledger,
+    placements,
+    report_trips,
+    sites,
+    stays,
+    turnaways,
+)
 from shelterbeds.registry import SERVICES
 
 SOURCES: tuple[Source, ...] = ("patrol", "mobile_team", "police", "phone", "walk_in", "contact_centre")
 CAPACITY = {"night_shelter": 50, "crisis_room": 6, "shelter": 30}
 CHUNK = 20_000
+REGULARS = 2_000  # people known by id (a card, a referral) who come back
+NAMED_SHARE = 0.1
 
 
 def kind_of(n: int, count: int) -> str:
@@ -59,12 +73,18 @@ async def _insert(db: Database, table: sa.Table, rows: list[dict[str, Any]]) -> 
             await conn.execute(sa.insert(table), rows[first : first + CHUNK])
 
 
-async def populate(db: Database, count: int, nights: int, seed: int = 21) -> dict[str, int]:
+async def populate(db: Database, count: int, nights: int, seed: int = 21) -> dict[str, Any]:
     rng = random.Random(seed)
     last = datetime.now(UTC).date() - timedelta(days=1)
     first = last - timedelta(days=nights - 1)
     created = _at(first, 6) - timedelta(days=1)
     site_rows, ledger_rows, stay_rows = [], [], []
+    named_rows: list[dict[str, Any]] = []
+    regulars = [str(uuid.uuid4()) for _ in range(REGULARS)]
+
+    def someone() -> str | None:
+        return rng.choice(regulars) if rng.random() < NAMED_SHARE else None
+
     for n in range(count):
         site_id, kind = str(uuid.uuid4()), kind_of(n, count)
         site_rows.append(
@@ -77,14 +97,19 @@ async def populate(db: Database, count: int, nights: int, seed: int = 21) -> dic
                 "ledger_due_at": _at(last + timedelta(days=1), 6) + timedelta(days=1),
             }
         )  # fmt: skip
-        staying: list[tuple[datetime, datetime]] = []  # crisis rooms and shelters: stays of days
+        # crisis rooms and shelters: stays of days (start, end, person)
+        staying: list[tuple[datetime, datetime, str | None]] = []
         for d in range(nights):
             night = first + timedelta(days=d)
             evening = _at(night, 18)
+            named: dict[str, bool] = {}
             if kind == "night_shelter":
                 people = rng.randint(30, 60)
                 arrivals = [rng.choice(SOURCES) for _ in range(people)]
                 for i, source in enumerate(arrivals):
+                    person = someone()
+                    if person is not None:
+                        named[person] = True
                     stay_rows.append(
                         _stay(
                             site_id,
@@ -92,19 +117,30 @@ async def populate(db: Database, count: int, nights: int, seed: int = 21) -> dic
                             evening + timedelta(hours=14),
                             source,
                             "bed",
+                            person=person,
                         )
                     )
             else:
-                staying = [(s, e) for s, e in staying if e > evening]
+                staying = [(s, e, who) for s, e, who in staying if e > evening]
+                named = {who: False for _, _, who in staying if who is not None}
                 arrivals = []
                 while len(staying) < CAPACITY[kind] and rng.random() < 0.5:
                     start = evening + timedelta(minutes=rng.randint(0, 240))
                     end = start + timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 12))
-                    staying.append((start, end))
+                    person = someone()
+                    staying.append((start, end, person))
+                    if person is not None:
+                        named[person] = True
                     source = rng.choice(SOURCES)
                     arrivals.append(source)
-                    stay_rows.append(_stay(site_id, start, end, source, "bed", extension=rng.random() < 0.1))
+                    stay_rows.append(
+                        _stay(site_id, start, end, source, "bed", extension=rng.random() < 0.1, person=person)
+                    )
                 people = len(staying)
+            named_rows.extend(
+                {"site_id": site_id, "night": night, "person_id": who, "arrived": came}
+                for who, came in named.items()
+            )
             beds = min(people, CAPACITY[kind])
             mats = min(people - beds, 8)  # a night shelter's busiest nights go over capacity
             ledger_rows.append(
@@ -116,9 +152,19 @@ async def populate(db: Database, count: int, nights: int, seed: int = 21) -> dic
                     "revision": 0, "closed_at": evening + timedelta(hours=14),
                 }
             )  # fmt: skip
-    referral_rows, hold_rows, trip_rows = [], [], []
+    referral_rows, hold_rows, trip_rows, turnaway_rows = [], [], [], []
+    keeping_days = [site for site in site_rows if site["kind"] != "night_shelter"]
     for d in range(nights):
         night = first + timedelta(days=d)
+        for _ in range(3):  # a full crisis room or shelter sends someone away
+            turnaway_rows.append(
+                {
+                    "id": str(uuid.uuid4()), "site_id": rng.choice(keeping_days)["id"], "night": night,
+                    "recorded_at": _at(night, 21), "adults": 1, "children": rng.randint(0, 2),
+                    "gender": "female", "youth": False, "accessible": False, "pet": False, "dv": False,
+                    "reason": "full", "team_id": None,
+                }
+            )  # fmt: skip
         for _ in range(30):
             referred = _at(night, 18) + timedelta(minutes=rng.randint(0, 600))
             hold_id = str(uuid.uuid4())
@@ -159,6 +205,9 @@ async def populate(db: Database, count: int, nights: int, seed: int = 21) -> dic
     for table, rows in (
         (sites, site_rows),
         (nightly_ledger, ledger_rows),
+        (ledger_city_nights, city_nights(ledger_rows)),
+        (ledger_people, named_rows),
+        (turnaways, turnaway_rows),
         (stays, stay_rows),
         (holds, hold_rows),
         (placements, referral_rows),
@@ -169,6 +218,9 @@ async def populate(db: Database, count: int, nights: int, seed: int = 21) -> dic
         "sites": len(site_rows),
         "ledger_rows": len(ledger_rows),
         "stays": len(stay_rows),
+        "named_stays": sum(1 for row in stay_rows if row["person_id"]),
+        "ledger_people_rows": len(named_rows),
+        "turnaways": len(turnaway_rows),
         "referrals": len(referral_rows),
         "trips": len(trip_rows),
         "first_night": first.toordinal(),
@@ -176,15 +228,45 @@ async def populate(db: Database, count: int, nights: int, seed: int = 21) -> dic
     }
 
 
+def city_nights(ledger_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What closing each site's night adds up for the city (`LedgerRepository._add_up_city`)."""
+    city: dict[date, dict[str, Any]] = {}
+    for row in ledger_rows:
+        sums = city.setdefault(
+            row["night"],
+            {
+                "night": row["night"], "sites": 0, "people": 0, "beds_used": 0, "mats_used": 0,
+                "over_capacity": 0, "over_capacity_sites": 0, "peak_people": 0, "peak_over_capacity": 0,
+                **{f"arrivals_{source}": 0 for source in SOURCES},
+            },
+        )  # fmt: skip
+        sums["sites"] += 1
+        for figure in ("people", "beds_used", "mats_used", "over_capacity"):
+            sums[figure] += row[figure]
+        sums["over_capacity_sites"] += row["over_capacity"] > 0
+        sums["peak_people"] = max(sums["peak_people"], row["people"])
+        sums["peak_over_capacity"] = max(sums["peak_over_capacity"], row["over_capacity"])
+        for source, count in row["arrivals_by_source"].items():
+            sums[f"arrivals_{source}"] += count
+    return list(city.values())
+
+
 def _stay(
-    site_id: str, start: datetime, end: datetime, source: str, kind: str, *, extension: bool = False
+    site_id: str,
+    start: datetime,
+    end: datetime,
+    source: str,
+    kind: str,
+    *,
+    extension: bool = False,
+    person: str | None = None,
 ) -> dict[str, Any]:
     return {
         "id": str(uuid.uuid4()), "site_id": site_id, "place_id": None, "place_kind": kind,
         "group_id": str(uuid.uuid4()), "started_at": start, "recorded_at": start, "source": source,
         "is_child": False, "scheduled_end": None, "limit_at": None, "extension_days": 3 if extension else 0,
         "limit_warned_at": None, "limit_reached_at": None, "ended_at": end, "end_reason": "checkout",
-        "hold_id": None, "referral_id": None, "team_id": None,
+        "hold_id": None, "referral_id": None, "team_id": None, "person_id": person,
     }  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """The figures a centre publishes (SPEC 8 reports), from a month of nights built through the API:
 a night shelter with overflow nights and one over-capacity night, a confidential crisis room with
 a 10-day stay that a supervisor extended, referrals from every source that end every way, trips,
-and people anonymised on the way. Every figure is checked against a hand count."""
+people turned away at the full refuge, a referred person who comes back as a walk-in after she was
+anonymised, and people anonymised on the way. Every figure is checked against a hand count."""
 
 from __future__ import annotations
 
@@ -58,8 +59,21 @@ class Month:
         self.refuge = str((await open_site(self.beds, body))["id"])
         self.staff = self.beds.token("shelter_staff", sites=[self.shelter])
 
-    async def walk_in(self, source: str = "walk_in") -> None:
-        await checked_in(self.beds, self.shelter, self.staff, source=source)
+    async def walk_in(self, source: str = "walk_in", **extra: Any) -> None:
+        await checked_in(self.beds, self.shelter, self.staff, source=source, **extra)
+
+    async def person_of(self, name: str, token: str) -> str:
+        seen = (await self.intake.get(f"/api/v1/referrals/{self.referrals[name]}", token)).json()
+        return str(seen["person"]["id"])
+
+    async def turn_away(self, who: dict[str, Any]) -> None:
+        """At the refuge, whose room is not accessible: nothing there fits a wheelchair."""
+        response = await self.beds.post(
+            f"/api/v1/sites/{self.refuge}/turnaways",
+            self.crisis,
+            {"party": who, "needs": {"accessible": True}, "reason": "needs_not_met"},
+        )
+        assert response.status_code == 201, response.text
 
     async def refer(self, name: str, token: str, status: str, **body: Any) -> dict[str, Any]:
         made = await self.intake.post("/api/v1/referrals", token, referral(**body))
@@ -94,9 +108,8 @@ class Month:
         assert response.status_code == 201, response.text
 
     async def anonymise(self, name: str, token: str) -> None:
-        seen = (await self.intake.get(f"/api/v1/referrals/{self.referrals[name]}", token)).json()
         done = await self.intake.post(
-            f"/api/v1/people/{seen['person']['id']}/anonymise", self.intake.token("supervisor")
+            f"/api/v1/people/{await self.person_of(name, token)}/anonymise", self.intake.token("supervisor")
         )
         assert done.status_code == 200, done.text
 
@@ -139,6 +152,10 @@ class Month:
                 "R3", self.crisis_intake, "held", gender="female", source="police", needs={"dv": True}
             )
             await self.arrive("R3", held, 90, self.crisis)
+        if d == 6:
+            await self.turn_away(party(1, 2, "female"))
+        if d == 13:  # R1's person, anonymised last night, comes back by herself: still one person
+            await self.walk_in(person_id=await self.person_of("R1", self.patrol))
         if d == 9:
             extended = await self.beds.post(
                 stay_url(self.stays["C1"][0], "extension"),
@@ -163,6 +180,7 @@ class Month:
             assert cancelled.status_code == 200, cancelled.text
         if d == 20:  # a wheelchair: no fitting bed and no mat; the wait lapses at 08:00
             await self.refer("R7", self.patrol, "waitlisted", needs={"accessible": True})
+            await self.turn_away(party())
         if d == 29:  # still waiting when the month is counted
             self.clock.advance(minutes(30))
             await self.refer(
@@ -205,16 +223,20 @@ async def test_a_month_of_nights_adds_up_to_the_figures_a_centre_publishes(
     assert (summary["from"], summary["to"], summary["site_id"]) == (night(0), night(29), None)
     assert (summary["nights"], summary["nights_closed"]) == (30, 30)
     # the shelter: 30 walk-ins, 6 patrol arrivals on three overflow nights, 3 more on night 10,
-    # 2 from referrals = 41 one-night stays; the refuge: 4 people (one party of two), 50 nights
+    # 2 from referrals, R1's person back on night 13 = 42 one-night stays; the refuge: 4 people
+    # (one party of two), 50 nights. Stays naming a person: R1's two and R2's adult (her child
+    # is anonymous) — 3 stays of 2 people, so one fewer distinct person than stays
     assert summary["people"] == {
-        "served": 41 + 4,
-        "person_nights": 41 + 50,
+        "served": 42 + 4,
+        "distinct_people": 42 + 4 - 1,
+        "named_people": 2,
+        "person_nights": 42 + 50,
         "peak_people": 4,  # the refuge from night 4 (and the shelter on night 10): the first
         "peak_night": night(4),
     }
-    # shelter beds: 24 nights of one, 2 nights of two (referrals), 3 overflow nights and night 10
-    # of two each; the refuge: every person-night is a bed
-    assert summary["bed_nights"] == 24 + 2 * 2 + 3 * 2 + 2 + 50
+    # shelter beds: 23 nights of one, 3 nights of two (referrals, R1's return), 3 overflow
+    # nights and night 10 of two each; the refuge: every person-night is a bed
+    assert summary["bed_nights"] == 23 + 3 * 2 + 3 * 2 + 2 + 50
     assert summary["mat_nights"] == 3 + 1
     assert summary["over_capacity"] == {"nights": 1, "person_nights": 1, "peak": 1, "peak_night": night(10)}
     assert summary["arrivals_by_source"] == {
@@ -222,16 +244,17 @@ async def test_a_month_of_nights_adds_up_to_the_figures_a_centre_publishes(
         "mobile_team": 1 + 2,
         "police": 1 + 1,
         "phone": 1,
-        "walk_in": 30 + 1,
+        "walk_in": 30 + 1 + 1,
         "contact_centre": 1,
     }
     # C1 12 days (10 + an extension of 3, left after 12), R2's two 6 days, R3 still there:
-    # from night 4 21:30 to the last morning 08:00, 25 days 10.5 hours
+    # from night 4 21:30 to the last morning 08:00, 25 days 10.5 hours; the average of the stays
+    # as long as they were
     assert summary["crisis"] == {
         "placements": 4,
         "parties": 3,
         "still_staying": 1,
-        "average_stay_days": round((12.0 + 6.0 + 6.0 + 25.4) / 4, 1),
+        "average_stay_days": round((12 + 6 + 6 + 25 + 10.5 / 24) / 4, 1),
         "max_stay_days": 25.4,
         "extended": 1,
         "extension_days": 3,
@@ -247,10 +270,17 @@ async def test_a_month_of_nights_adds_up_to_the_figures_a_centre_publishes(
         "total": 5,
         "by_outcome": {"placed": 2, "consulted": 1, "refused": 1, "no_contact": 1},
     }
-    unmet = {n["night"]: n["referrals"] for n in summary["unmet_demand"]["by_night"]}
+    # R4 expired on night 15, R6 cancelled on 17, R7's wait lapsed on 20; turned away at the
+    # refuge: a mother and two children on night 6, one man on night 20
+    unmet = {n.pop("night"): n for n in summary["unmet_demand"].pop("by_night")}
     assert list(unmet) == EVERY_NIGHT
-    assert {n: v for n, v in unmet.items() if v} == {night(15): 1, night(17): 1, night(20): 1}
-    assert summary["unmet_demand"]["total"] == 3
+    assert {n: v for n, v in unmet.items() if v["total"]} == {
+        night(6): {"referrals": 0, "turned_away": 3, "total": 3},
+        night(15): {"referrals": 1, "turned_away": 0, "total": 1},
+        night(17): {"referrals": 1, "turned_away": 0, "total": 1},
+        night(20): {"referrals": 1, "turned_away": 1, "total": 2},
+    }
+    assert summary["unmet_demand"] == {"referrals": 3, "turned_away": 4, "total": 7}
 
     # anonymising two people on night 12 changed nothing that had been counted
     assert await month.summary(**{"from": night(0), "to": night(11)}) == before_anonymising
@@ -264,7 +294,8 @@ async def test_a_month_of_nights_adds_up_to_the_figures_a_centre_publishes(
         "expired": 0,
         "cancelled": 0,
     }
-    assert (refuge["trips"], refuge["unmet_demand"]["total"]) == (None, 0)
+    assert refuge["trips"] is None
+    assert (refuge["unmet_demand"]["referrals"], refuge["unmet_demand"]["turned_away"]) == (0, 4)
     shelter = await month.summary(**MONTH, site_id=month.shelter)
     assert shelter["referrals"]["by_outcome"] == {
         "placed": 2,
@@ -273,7 +304,8 @@ async def test_a_month_of_nights_adds_up_to_the_figures_a_centre_publishes(
         "expired": 1,
         "cancelled": 1,
     }
-    assert (shelter["people"]["served"], shelter["crisis"]["placements"]) == (41, 0)
+    assert (shelter["people"]["served"], shelter["people"]["distinct_people"]) == (42, 41)
+    assert (shelter["crisis"]["placements"], shelter["unmet_demand"]["turned_away"]) == (0, 0)
 
     exported = await beds.get(BED_NIGHTS, month.supervisor, params=MONTH)
     assert exported.status_code == 200, exported.text

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import sqlalchemy as sa
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Table, Time, event
@@ -11,6 +11,7 @@ from sqlalchemy.orm import composite, registry
 
 from common.db import UTCDateTime
 from common.tables import ID, add_plumbing_tables, new_metadata
+from contracts.events.base import Source
 from services.beds.domain.claims import PlaceClaim
 from services.beds.domain.holds import Hold
 from services.beds.domain.party import Needs, Party
@@ -143,6 +144,9 @@ stays = Table(
     sa.Column("team_id", String(64), nullable=True),
     sa.Column("last_seen_at", UTCDateTime, nullable=True),
     sa.Column("leaves_at", UTCDateTime, nullable=True),
+    # intake's id of the person, when the check-in, their card or the referral's hold named them
+    # (a party's first stay: the others are anonymous); no name ever
+    sa.Column("person_id", ID, nullable=True),
     sa.Index("ix_stays_site_id_ended_at", "site_id", "ended_at"),
     sa.Index(
         "ix_stays_open_last_seen_at",
@@ -226,6 +230,36 @@ nightly_ledger = Table(
     sa.Index("ix_nightly_ledger_night", "night"),
 )
 
+# The whole city's ledger, one row per night: what every site's row of that night adds up to,
+# rewritten whenever one of them is (the city's summary of a year reads 366 rows, not 36,500).
+ledger_city_nights = Table(
+    "ledger_city_nights",
+    metadata,
+    sa.Column("night", Date, primary_key=True),
+    sa.Column("sites", Integer, nullable=False),
+    sa.Column("people", Integer, nullable=False),
+    sa.Column("beds_used", Integer, nullable=False),
+    sa.Column("mats_used", Integer, nullable=False),
+    sa.Column("over_capacity", Integer, nullable=False),
+    sa.Column("over_capacity_sites", Integer, nullable=False),
+    sa.Column("peak_people", Integer, nullable=False),
+    sa.Column("peak_over_capacity", Integer, nullable=False),
+    *(sa.Column(f"arrivals_{source}", Integer, nullable=False) for source in get_args(Source)),
+)
+
+# The ids of the people a closed night counted (stays that named one): distinct people over a
+# range. Written with the night's ledger row, rewritten with it; `arrived`: they came that night.
+ledger_people = Table(
+    "ledger_people",
+    metadata,
+    sa.Column("site_id", ID, ForeignKey("sites.id"), primary_key=True),
+    sa.Column("night", Date, primary_key=True),
+    sa.Column("person_id", ID, primary_key=True),
+    sa.Column("arrived", Boolean, nullable=False),
+    # covering: a range's distinct people are read from the index alone, not 100,000 table rows
+    sa.Index("ix_ledger_people_night", "night", "person_id", "arrived"),
+)
+
 _started = False
 
 
@@ -284,6 +318,7 @@ placements = Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("person_id", ID, nullable=True),
     sa.Index("ix_placements_status_urgency_rank_referred_at", "status", "urgency_rank", "referred_at"),
+    sa.Index("ix_placements_referred_at", "referred_at"),
 )
 
 # The reports' read model of intake's trips (`trip.recorded`): ids, times and the outcome code.

@@ -4,17 +4,40 @@ events feed. Read-only, except the trips read model the reports consumer writes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
+from common.db import UTCDateTime
 from contracts.events.base import Source
 from contracts.events.intake import TripRecorded
-from services.beds.adapters.orm import holds, nightly_ledger, placements, report_trips, sites, stays
-from services.beds.domain.reports import LedgerNight, LedgerTotals
+from services.beds.adapters.orm import (
+    holds,
+    ledger_city_nights,
+    ledger_people,
+    nightly_ledger,
+    placements,
+    report_trips,
+    sites,
+    stays,
+    turnaways,
+)
+from services.beds.domain.reports import (
+    UNMET,
+    CrisisTotals,
+    LedgerNight,
+    LedgerTotals,
+    PlacementWaits,
+    ReferralTally,
+    TurnawayNight,
+    middle_of,
+)
 
 
 @dataclass(frozen=True)
@@ -25,28 +48,49 @@ class SiteClock:
     rollover: time
 
 
-@dataclass(frozen=True)
-class ReferralRow:
-    referred_at: datetime
-    placement_status: str
-    waited: bool
-    hold_status: str | None
-    checked_in_at: datetime | None  # a fulfilled hold's end: the check-in
-
-
 SOURCES: tuple[str, ...] = get_args(Source)
 n = nightly_ledger.c
+p, h = placements.c, holds.c
 
 
-def _arrivals(source: str) -> sa.ColumnElement[int]:
+class seconds_between(FunctionElement[float]):
+    """`later - earlier` in seconds, on SQLite (times kept as text) and PostgreSQL alike."""
+
+    type = sa.Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(seconds_between)
+def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+def _placed_referrals(made_from: datetime, made_before: datetime, site_id: str | None) -> list[Any]:
+    where = [p.referred_at >= made_from, p.referred_at < made_before]
+    return [*where, h.site_id == site_id] if site_id is not None else where
+
+
+_WITH_HOLDS = placements.outerjoin(holds, h.id == p.hold_id)
+_WAITED = p.waitlisted_until.is_not(None)
+
+
+def arrivals_of(source: str) -> sa.ColumnElement[int]:
     """One source's arrivals from the ledger's JSON, in the database (SQLite and PostgreSQL)."""
     return sa.func.coalesce(n.arrivals_by_source[source].as_integer(), 0)
 
 
 def _all_arrivals() -> sa.ColumnElement[int]:
-    total: sa.ColumnElement[int] = _arrivals(SOURCES[0])
+    total: sa.ColumnElement[int] = arrivals_of(SOURCES[0])
     for source in SOURCES[1:]:
-        total = total + _arrivals(source)
+        total = total + arrivals_of(source)
     return total
 
 
@@ -68,44 +112,94 @@ class ReportReads:
         self.session = session
 
     async def ledger_totals(self, start: date, end: date, site_id: str | None) -> LedgerTotals:
-        """The range's ledger added up where it lies: a handful of aggregates, not 36,500 rows."""
-        in_range = [n.night >= start, n.night <= end, *([n.site_id == site_id] if site_id else [])]
+        """The range's ledger added up where it lies: a handful of aggregates. The city's from
+        its nightly sums (a row a night), one site's from its own rows (a row a night too)."""
+        if site_id is None:
+            c = ledger_city_nights.c
+            source, in_range = ledger_city_nights, [c.night >= start, c.night <= end]
+            figures = (
+                sa.func.count(),
+                sa.func.sum(c.people),
+                sa.func.sum(c.beds_used),
+                sa.func.sum(c.mats_used),
+                sa.func.sum(c.over_capacity_sites),
+                sa.func.sum(c.over_capacity),
+                *(sa.func.sum(getattr(c, f"arrivals_{s}")) for s in SOURCES),
+            )
+            peak_people, peak_over, night = c.peak_people, c.peak_over_capacity, c.night
+        else:
+            source, in_range = nightly_ledger, [n.night >= start, n.night <= end, n.site_id == site_id]
+            figures = (
+                sa.func.count(),
+                sa.func.sum(n.people),
+                sa.func.sum(n.beds_used),
+                sa.func.sum(n.mats_used),
+                sa.func.sum(sa.case((n.over_capacity > 0, 1), else_=0)),
+                sa.func.sum(n.over_capacity),
+                *(sa.func.sum(arrivals_of(s)) for s in SOURCES),
+            )
+            peak_people, peak_over, night = n.people, n.over_capacity, n.night
         sums = (
             await self.session.execute(
-                sa.select(
-                    sa.func.count(sa.distinct(n.night)),
-                    sa.func.coalesce(sa.func.sum(n.people), 0),
-                    sa.func.coalesce(sa.func.sum(n.beds_used), 0),
-                    sa.func.coalesce(sa.func.sum(n.mats_used), 0),
-                    sa.func.coalesce(sa.func.sum(sa.case((n.over_capacity > 0, 1), else_=0)), 0),
-                    sa.func.coalesce(sa.func.sum(n.over_capacity), 0),
-                    *(sa.func.coalesce(sa.func.sum(_arrivals(source)), 0) for source in SOURCES),
-                ).where(*in_range)
+                sa.select(*(sa.func.coalesce(figure, 0) for figure in figures))
+                .select_from(source)
+                .where(*in_range)
             )
         ).one()
         peaks = {}
-        for figure in (n.people, n.over_capacity):
-            peaks[figure.name] = (
+        for name, figure in (("people", peak_people), ("over_capacity", peak_over)):
+            peaks[name] = (
                 await self.session.execute(
-                    sa.select(figure, n.night)
+                    sa.select(figure, night)
                     .where(*in_range, figure > 0)
-                    .order_by(figure.desc(), n.night)
+                    .order_by(figure.desc(), night)
                     .limit(1)
                 )
             ).first()
-        first = sa.select(n.site_id, sa.func.min(n.night).label("night")).where(*in_range).group_by(n.site_id)
-        first_nights = first.subquery()
-        people, arrivals = (
+        # each site's first night in the range: one seek of the ledger's key per site (asked
+        # apart: joined, SQLite would seek once per ledger row instead)
+        pick = sa.select(sites.c.id)
+        chosen = (pick.where(sites.c.id == site_id) if site_id else pick).subquery("chosen")
+        first_night = (
+            sa.select(sa.func.min(n.night))
+            .where(n.site_id == chosen.c.id, n.night >= start, n.night <= end)
+            .scalar_subquery()
+        )
+        firsts = [
+            (row.id, row.night)
+            for row in await self.session.execute(sa.select(chosen.c.id, first_night.label("night")))
+            if row.night is not None
+        ]
+        people, arrivals = 0, 0
+        lp = ledger_people.c
+        named_first = 0
+        if firsts:
+            people, arrivals = (
+                await self.session.execute(
+                    sa.select(
+                        sa.func.coalesce(sa.func.sum(n.people), 0),
+                        sa.func.coalesce(sa.func.sum(_all_arrivals()), 0),
+                    ).where(sa.tuple_(n.site_id, n.night).in_(firsts))
+                )
+            ).one()
+            named_first = (
+                await self.session.scalar(
+                    sa.select(sa.func.count()).where(
+                        sa.tuple_(lp.site_id, lp.night).in_(firsts), lp.arrived.is_(False)
+                    )
+                )
+                or 0
+            )
+        # a named stay counts on its site's first night of the range, then on the night it arrived
+        named_people, named_arrivals = (
             await self.session.execute(
                 sa.select(
-                    sa.func.coalesce(sa.func.sum(n.people), 0),
-                    sa.func.coalesce(sa.func.sum(_all_arrivals()), 0),
-                ).join(
-                    first_nights,
-                    sa.and_(n.site_id == first_nights.c.site_id, n.night == first_nights.c.night),
-                )
+                    sa.func.count(sa.distinct(lp.person_id)),
+                    sa.func.coalesce(sa.func.sum(sa.case((lp.arrived, 1), else_=0)), 0),
+                ).where(lp.night >= start, lp.night <= end, *([lp.site_id == site_id] if site_id else []))
             )
         ).one()
+        named_stays = named_arrivals + named_first
         people_peak, over_peak = peaks["people"], peaks["over_capacity"]
         return LedgerTotals(
             nights_closed=sums[0],
@@ -121,6 +215,8 @@ class ReportReads:
             peak_over_capacity_night=over_peak[1] if over_peak else None,
             first_nights_people=people,
             first_nights_arrivals=arrivals,
+            named_stays=named_stays,
+            named_people=named_people,
         )
 
     async def bed_nights(
@@ -143,7 +239,7 @@ class ReportReads:
                 n.beds_used,
                 n.mats_used,
                 n.over_capacity,
-                *(_arrivals(source).label(f"arrivals_{source}") for source in SOURCES),
+                *(arrivals_of(source).label(f"arrivals_{source}") for source in SOURCES),
             )
             .join(sites, sites.c.id == n.site_id)
             .where(n.site_id.in_(site_ids), n.night >= start, n.night <= end)
@@ -151,43 +247,138 @@ class ReportReads:
         )
         return [_ledger_night(row) for row in await self.session.execute(query)], site_ids[-1]
 
-    async def crisis_stays(
-        self, begun_from: datetime, begun_before: datetime, site_id: str | None
-    ) -> list[tuple[Any, SiteClock]]:
-        """Rows (group_id, started_at, ended_at, extension_days) with their site's clock."""
+    async def crisis_clocks(self, site_id: str | None) -> list[SiteClock]:
+        """The clocks of the crisis rooms (one room's, with `site_id`): few, usually one."""
+        query = sa.select(sites.c.timezone, sites.c.rollover).where(sites.c.kind == "crisis_room").distinct()
+        if site_id is not None:
+            query = query.where(sites.c.id == site_id)
+        return [SiteClock(r.timezone, r.rollover) for r in await self.session.execute(query)]
+
+    async def crisis_totals(
+        self,
+        clock: SiteClock,
+        begun_from: datetime,
+        begun_before: datetime,
+        until: datetime,
+        site_id: str | None,
+    ) -> CrisisTotals:
+        """Crisis-room stays of one clock's rooms begun in [begun_from, begun_before), each
+        measured to its end or to `until` (the range's last morning, or now before it)."""
         s = stays.c
+        measured_to = sa.case((sa.and_(s.ended_at.is_not(None), s.ended_at < until), s.ended_at), else_=until)
+        length = seconds_between(measured_to, s.started_at)
         query = (
             sa.select(
-                s.group_id, s.started_at, s.ended_at, s.extension_days, sites.c.timezone, sites.c.rollover
+                sa.func.count(),
+                sa.func.count(sa.distinct(s.group_id)),
+                sa.func.coalesce(
+                    sa.func.sum(sa.case((sa.or_(s.ended_at.is_(None), s.ended_at > until), 1), else_=0)), 0
+                ),
+                sa.func.coalesce(sa.func.sum(length), 0.0),
+                sa.func.max(length),
+                sa.func.coalesce(sa.func.sum(sa.case((s.extension_days > 0, 1), else_=0)), 0),
+                sa.func.coalesce(sa.func.sum(s.extension_days), 0),
             )
             .join(sites, sites.c.id == s.site_id)
-            .where(sites.c.kind == "crisis_room", s.started_at >= begun_from, s.started_at < begun_before)
+            .where(
+                sites.c.kind == "crisis_room",
+                sites.c.timezone == clock.timezone,
+                sites.c.rollover == clock.rollover,
+                s.started_at >= begun_from,
+                s.started_at < begun_before,
+            )
         )
         if site_id is not None:
             query = query.where(s.site_id == site_id)
-        return [(r, SiteClock(r.timezone, r.rollover)) for r in await self.session.execute(query)]
+        row = (await self.session.execute(query)).one()
+        return CrisisTotals(
+            placements=row[0],
+            parties=row[1],
+            still_staying=row[2],
+            stay_seconds=float(row[3]),
+            longest_seconds=None if row[4] is None else float(row[4]),
+            extended=row[5],
+            extension_days=row[6],
+        )
 
-    async def referrals(
+    async def referral_tallies(
         self, made_from: datetime, made_before: datetime, site_id: str | None
-    ) -> list[ReferralRow]:
-        p, h = placements.c, holds.c
+    ) -> list[ReferralTally]:
+        """Referrals made in the range, counted by where they stand (a handful of rows)."""
         query = (
-            sa.select(
-                p.referred_at,
-                p.status,
-                p.waitlisted_until.is_not(None).label("waited"),
-                h.status.label("hold_status"),
-                sa.case((h.status == "fulfilled", h.ended_at), else_=None).label("checked_in_at"),
+            sa.select(p.status, h.status.label("hold_status"), _WAITED.label("waited"), sa.func.count())
+            .select_from(_WITH_HOLDS)
+            .where(*_placed_referrals(made_from, made_before, site_id))
+            .group_by(p.status, h.status, _WAITED)
+        )
+        return [
+            ReferralTally(r.status, r.hold_status, bool(r.waited), r[3])
+            for r in await self.session.execute(query)
+        ]
+
+    async def unplaced_by_night(
+        self, windows: Sequence[tuple[date, datetime, datetime]], site_id: str | None
+    ) -> list[ReferralTally]:
+        """The referrals that may have ended without a place, counted by the night they were made:
+        the nights' windows are a table joined on the time (one seek of the index each)."""
+        nights = (
+            sa.values(
+                sa.column("night", sa.Date),
+                sa.column("begins", UTCDateTime),
+                sa.column("ends", UTCDateTime),
+                name="nights",
             )
-            .select_from(placements.outerjoin(holds, holds.c.id == p.hold_id))
-            .where(p.referred_at >= made_from, p.referred_at < made_before)
+            .data(list(windows))
+            .cte("nights")
+        )
+        query = (
+            sa.select(nights.c.night, p.status, h.status.label("hold_status"), sa.func.count())
+            .select_from(
+                nights.join(
+                    placements, sa.and_(p.referred_at >= nights.c.begins, p.referred_at < nights.c.ends)
+                ).outerjoin(holds, h.id == p.hold_id)
+            )
+            .where(sa.or_(p.status.in_(UNMET), h.status.in_(UNMET)))
+            .group_by(nights.c.night, p.status, h.status)
         )
         if site_id is not None:
             query = query.where(h.site_id == site_id)
         return [
-            ReferralRow(r.referred_at, r.status, bool(r.waited), r.hold_status, r.checked_in_at)
+            ReferralTally(r.status, r.hold_status, False, r[3], night=r.night)
             for r in await self.session.execute(query)
         ]
+
+    async def placement_waits(
+        self, made_from: datetime, made_before: datetime, site_id: str | None
+    ) -> PlacementWaits:
+        """Referral to check-in (a fulfilled hold's end) over the placed referrals: the count and
+        sum, then the middle one or two in order (the database sorts; nothing else comes back)."""
+        wait = seconds_between(h.ended_at, p.referred_at)
+        placed = [*_placed_referrals(made_from, made_before, site_id), h.status == "fulfilled"]
+        count, total = (
+            await self.session.execute(
+                sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(wait), 0.0))
+                .select_from(_WITH_HOLDS)
+                .where(*placed)
+            )
+        ).one()
+        if not count:
+            return PlacementWaits()
+        offset, take = middle_of(count)
+        middle = await self.session.execute(
+            sa.select(wait).select_from(_WITH_HOLDS).where(*placed).order_by(wait).offset(offset).limit(take)
+        )
+        return PlacementWaits(count, float(total), tuple(float(v) for v in middle.scalars()))
+
+    async def turned_away(self, start: date, end: date, site_id: str | None) -> list[TurnawayNight]:
+        """People turned away (adults and children) by the night of the site that turned them away."""
+        t = turnaways.c
+        query = (
+            sa.select(t.night, sa.func.sum(t.adults + t.children))
+            .where(t.night >= start, t.night <= end, *([t.site_id == site_id] if site_id else []))
+            .group_by(t.night)
+        )
+        return [TurnawayNight(r[0], r[1]) for r in await self.session.execute(query)]
 
     async def trip_outcomes(self, begun_from: datetime, begun_before: datetime) -> list[str]:
         t = report_trips.c

@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.clock import Clock
@@ -19,6 +21,8 @@ from common.uow import HasEvents
 from services.beds.adapters.orm import (
     cards,
     holds,
+    ledger_city_nights,
+    ledger_people,
     nightly_ledger,
     place_claims,
     places,
@@ -27,6 +31,7 @@ from services.beds.adapters.orm import (
     sites,
     stays,
 )
+from services.beds.adapters.reports import SOURCES, arrivals_of
 from services.beds.domain.claims import PlaceClaim
 from services.beds.domain.floor import SiteFloor
 from services.beds.domain.holds import Hold, OpenHolds
@@ -329,13 +334,15 @@ class StayRepository:
     async def intervals(self, site_id: str, start: datetime, end: datetime) -> list[StayInterval]:
         """Every stay of the site that overlaps [start, end): what a night's figures count."""
         rows = await self.session.execute(
-            sa.select(stays.c.started_at, stays.c.ended_at, stays.c.place_kind, stays.c.source).where(
+            sa.select(
+                stays.c.started_at, stays.c.ended_at, stays.c.place_kind, stays.c.source, stays.c.person_id
+            ).where(
                 stays.c.site_id == site_id,
                 stays.c.started_at < end,
                 sa.or_(stays.c.ended_at.is_(None), stays.c.ended_at > start),
             )
         )
-        return [StayInterval(r.started_at, r.ended_at, r.place_kind, r.source) for r in rows]
+        return [StayInterval(r.started_at, r.ended_at, r.place_kind, r.source, r.person_id) for r in rows]
 
 
 class LedgerRepository:
@@ -360,17 +367,67 @@ class LedgerRepository:
             "arrivals_by_source": figures.arrivals_by_source,
             "closed_at": closed_at,
         }
+        await self._name_people(site_id, night, figures.named_people)
         if previous is None:
             await self.session.execute(
                 sa.insert(nightly_ledger).values(site_id=site_id, night=night, revision=0, **values)
             )
-            return 0
+        else:
+            await self.session.execute(
+                sa.update(nightly_ledger)
+                .where(nightly_ledger.c.site_id == site_id, nightly_ledger.c.night == night)
+                .values(revision=previous + 1, **values)
+            )
+        await self._add_up_city(night)
+        return 0 if previous is None else previous + 1
+
+    async def _add_up_city(self, night: date) -> None:
+        """The city's row of the night, added up again from every site's (about 100 rows by the
+        night's index). The row is locked first: two sites closing the same night one after the
+        other each add up what the other committed (PostgreSQL; SQLite writes one at a time)."""
+        city = ledger_city_nights.c
+        dialect = self.session.get_bind().dialect.name
+        make = pg_insert if dialect == "postgresql" else sqlite_insert
+        zeros = {column.name: 0 for column in ledger_city_nights.columns if column.name != "night"}
         await self.session.execute(
-            sa.update(nightly_ledger)
-            .where(nightly_ledger.c.site_id == site_id, nightly_ledger.c.night == night)
-            .values(revision=previous + 1, **values)
+            make(ledger_city_nights).values(night=night, **zeros).on_conflict_do_nothing()
         )
-        return previous + 1
+        await self.session.execute(sa.select(city.night).where(city.night == night).with_for_update())
+        n = nightly_ledger.c
+        row = (
+            await self.session.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.sum(n.people),
+                    sa.func.sum(n.beds_used),
+                    sa.func.sum(n.mats_used),
+                    sa.func.sum(n.over_capacity),
+                    sa.func.sum(sa.case((n.over_capacity > 0, 1), else_=0)),
+                    sa.func.max(n.people),
+                    sa.func.max(n.over_capacity),
+                    *(sa.func.sum(arrivals_of(source)) for source in SOURCES),
+                ).where(n.night == night)
+            )
+        ).one()
+        names = ("sites", "people", "beds_used", "mats_used", "over_capacity", "over_capacity_sites")
+        added = dict(zip((*names, "peak_people", "peak_over_capacity"), row[:8], strict=True))
+        added |= {f"arrivals_{source}": value for source, value in zip(SOURCES, row[8:], strict=True)}
+        await self.session.execute(sa.update(ledger_city_nights).where(city.night == night).values(**added))
+
+    async def _name_people(self, site_id: str, night: date, named: dict[str, bool]) -> None:
+        """The night's people by id, as this closing counted them (a night closed again replaces
+        what it said before)."""
+        await self.session.execute(
+            sa.delete(ledger_people).where(ledger_people.c.site_id == site_id, ledger_people.c.night == night)
+        )
+        if named:
+            await self.session.execute(
+                sa.insert(ledger_people),
+                [
+                    {"site_id": site_id, "night": night, "person_id": person, "arrived": arrived}
+                    for person, arrived in sorted(named.items())
+                ],
+            )
 
 
 class RestrictionRepository:

@@ -55,6 +55,7 @@ class SiteFloor(Moves, TurnawayDesk, Upkeep):
         source: str,
         team_id: str | None = None,
         referral_id: str | None = None,
+        person_id: str | None = None,
     ) -> list[Stay]:
         self.site.require_active()
         require_site_takes(self.site, needs)
@@ -70,6 +71,7 @@ class SiteFloor(Moves, TurnawayDesk, Upkeep):
                 source=source,
                 team_id=team_id,
                 referral_id=referral_id,
+                person_id=person_id,
             )
         return stays
 
@@ -142,6 +144,7 @@ class SiteFloor(Moves, TurnawayDesk, Upkeep):
         referral_id: str | None,
         hold_id: str | None = None,
         promised: bool = False,
+        person_id: str | None = None,
     ) -> list[Stay]:
         group_id = new_id()
         scheduled_end = self.scheduled_end(started_at)
@@ -168,6 +171,8 @@ class SiteFloor(Moves, TurnawayDesk, Upkeep):
                 referral_id=referral_id,
                 team_id=team_id,
                 last_seen_at=None if self.site.ends_stays_at_rollover else now,
+                # the person named is the party's first; who came with them stays anonymous
+                person_id=person_id if index == 0 else None,
             )
             stay.events.append(stay.started_event(self.site))
             if place is not None:
@@ -282,6 +287,7 @@ class SiteFloor(Moves, TurnawayDesk, Upkeep):
                 referral_id=hold.referral_id,
                 hold_id=hold.id,
                 promised=True,
+                person_id=hold.person_id,
             )
             hold.finish(self.site, "fulfilled", now, [s.id for s in stays])
             self._absorb(hold)

@@ -54,6 +54,7 @@ class StayInterval:
     ended_at: datetime | None
     place_kind: str
     source: str
+    person_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class NightFigures:
     mats_used: int = 0
     over_capacity: int = 0
     arrivals_by_source: dict[str, int] = field(default_factory=dict)
+    # the people counted whose stay named them (intake's id → arrived this night): ids only, so
+    # the reports can count a person who came back, or moved on, once
+    named_people: dict[str, bool] = field(default_factory=dict)
 
 
 def counts_for_night(stay: StayInterval, start: datetime, end: datetime, census: datetime) -> bool:
@@ -77,12 +81,17 @@ def night_figures(night: date, tz: ZoneInfo, rollover: time, stays: Iterable[Sta
     counted = [s for s in stays if counts_for_night(s, start, end, census)]
     kinds = Counter(s.place_kind for s in counted)
     arrivals = Counter(s.source for s in counted if start <= s.started_at < end)
+    named: dict[str, bool] = {}
+    for s in counted:
+        if s.person_id is not None:
+            named[s.person_id] = named.get(s.person_id, False) or start <= s.started_at < end
     return NightFigures(
         people=len(counted),
         beds_used=kinds["bed"],
         mats_used=kinds["mat"],
         over_capacity=kinds["over_capacity"],
         arrivals_by_source=dict(sorted(arrivals.items())),
+        named_people=named,
     )
 
 
@@ -98,6 +107,11 @@ class NightCalendar:
         self.begins, self.ends = windows[0], windows[-1]
         # as POSIX seconds: comparing aware times of two tzinfo objects asks both for offsets
         self._starts = [moment.timestamp() for moment in windows]
+
+    def windows(self) -> list[tuple[date, datetime, datetime]]:
+        """Each night of the range with the moments it begins and ends."""
+        moments = [datetime.fromtimestamp(at, UTC_ZONE) for at in self._starts]
+        return [(self.first + timedelta(days=n), moments[n], moments[n + 1]) for n in range(len(moments) - 1)]
 
     def night_of(self, moment: datetime) -> date | None:
         """The night `moment` falls in, or None outside the range."""

@@ -1,17 +1,20 @@
 """The figures a centre publishes, computed from beds' own records and the read models intake's
-events feed. Pure: every input is a plain record, `now` is given.
+events feed. Pure: every input is a plain record or a sum the database took.
 
 - **People served** are stays: a stay counted for a night in the range (it began then, or was
-  there at a midnight census). beds knows nobody by name, so a person who comes back on another
-  night, or moves to another site, counts again; nights in a row at a crisis room count once.
-  The sum is taken from the ledger alone (`LedgerTotals.people_served`) — no scan of stays, and
-  anonymising a person in intake changes nothing here (beds never had their name).
+  there at a midnight census); nights in a row at a crisis room count once. The sum is taken
+  from the ledger alone (`LedgerTotals.people_served`) — no scan of stays. **Distinct people**
+  count a stay that names intake's person id (a referral's hold, a card, a check-in that gave
+  it) once per person, from the ids each closed night kept (`ledger_people`); a stay that names
+  nobody counts once. beds holds ids, never names: anonymising a person in intake changes
+  nothing here.
 - **Bed-nights, mat-nights, over capacity and arrivals** add up the nightly ledger.
 - **Crisis placements** are the stays that began in the range at crisis rooms: how long they
-  stayed (days, to their end or to now), how many were extended.
+  stayed (days, to their end or to the range's last morning), how many were extended.
 - **Referrals** are those made in the range (nights of the city's default zone): their outcome
-  now, time from referral to check-in, and unmet demand — those that ended without a place
-  (expired, cancelled) — per night they were made.
+  now and time from referral to check-in, tallied by the database.
+- **Unmet demand**, per night: referrals that ended without a place (expired, cancelled) by the
+  night they were made, and the people turned away at full sites; both, and their total.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Literal, get_args
 
 import msgspec
@@ -69,6 +72,10 @@ class LedgerTotals:
     arrivals_by_source: Mapping[str, int] = field(default_factory=dict)
     first_nights_people: int = 0
     first_nights_arrivals: int = 0
+    # the same count over the stays that named their person (the ledger's `ledger_people`), and
+    # how many distinct people those were
+    named_stays: int = 0
+    named_people: int = 0
 
     @property
     def people_served(self) -> int:
@@ -77,34 +84,39 @@ class LedgerTotals:
         night's arrivals."""
         return self.first_nights_people + sum(self.arrivals_by_source.values()) - self.first_nights_arrivals
 
-
-@dataclass(frozen=True)
-class CrisisStay:
-    group_id: str
-    started_at: datetime
-    ended_at: datetime | None
-    extension_days: int
-    # the last morning of the range at the stay's site: a past range's figures never change
-    range_ends_at: datetime
-
-    def counted_until(self, now: datetime) -> datetime:
-        until = min(now, self.range_ends_at)
-        return until if self.ended_at is None else min(self.ended_at, until)
-
-    def staying_at(self, now: datetime) -> bool:
-        return self.ended_at is None or self.ended_at > min(now, self.range_ends_at)
+    @property
+    def distinct_people(self) -> int:
+        """Each stay that names nobody is someone; the stays that name a person are as many
+        people as distinct ids."""
+        return self.people_served - self.named_stays + self.named_people
 
 
 @dataclass(frozen=True)
-class ReferralRecord:
-    """A referral as beds' placement read model knows it, with its hold's outcome if it had one."""
+class CrisisTotals:
+    """Crisis-room stays begun on a night of the range, added up by the database. Each stay is
+    measured to its check-out or, while it lasts, to the range's last morning at its site (or to
+    now, if that morning has not come): a past range's figures never change."""
 
-    night: date  # the night it was made
+    placements: int = 0
+    parties: int = 0
+    still_staying: int = 0
+    stay_seconds: float = 0.0
+    longest_seconds: float | None = None
+    extended: int = 0
+    extension_days: int = 0
+
+
+@dataclass(frozen=True)
+class ReferralTally:
+    """How many referrals made in the range stand where they do: the placement read model's
+    status, its hold's (if it had one), and whether they waited. `night`: the night they were
+    made, when tallied by night."""
+
     placement_status: str
+    hold_status: str | None
     waited: bool
-    referred_at: datetime
-    hold_status: str | None = None
-    checked_in_at: datetime | None = None
+    count: int
+    night: date | None = None
 
     @property
     def outcome(self) -> ReferralOutcome:
@@ -119,15 +131,44 @@ class ReferralRecord:
         return "held"
 
 
+@dataclass(frozen=True)
+class PlacementWaits:
+    """Seconds from referral to check-in over the placed referrals (their hold fulfilled):
+    how many, their sum, and the one or two in the middle of them in order."""
+
+    placed: int = 0
+    total_seconds: float = 0.0
+    middle: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class TurnawayNight:
+    night: date
+    people: int
+
+
 # -- what comes out (the public answer; documented in the OpenAPI document) ----------------------
 
 
 class PeopleServed(msgspec.Struct, kw_only=True):
     """`served`: stays counted for a night of the range (a person who returns another night
-    counts again: beds knows no one by name). `person_nights`: the ledger's people, summed.
-    `peak_people`: the most people one site had in one night, and that night."""
+    counts again; nights in a row in one stay count once). `distinct_people`: people, where a
+    stay names one (intake's person id: from the referral's hold, an express check-in card or
+    the check-in) each counted once however often they came back or moved on; a stay that names
+    nobody (an anonymous walk-in, who came with the person named) counts once per stay.
+    `named_people`: of those, the people known by id. Ids only — anonymising a person in intake
+    erases their name, never the id, so these figures do not change. `person_nights`: the
+    ledger's people, summed. `peak_people`: the most people one site had in one night."""
 
-    served: int
+    served: Annotated[int, msgspec.Meta(description="stays counted for a night of the range")]
+    distinct_people: Annotated[
+        int,
+        msgspec.Meta(
+            description="people: each person a stay names (intake's id) once; each stay that names "
+            "nobody (an anonymous walk-in) once"
+        ),
+    ]
+    named_people: Annotated[int, msgspec.Meta(description="of those, the people known by id")]
     person_nights: int
     peak_people: int
     peak_night: date | None
@@ -185,24 +226,40 @@ class TripFigures(msgspec.Struct, kw_only=True):
     by_outcome: dict[TripOutcome, int]
 
 
+UnplacedReferrals = Annotated[
+    int, msgspec.Meta(description="referrals that ended without a place (expired or cancelled)")
+]
+TurnedAway = Annotated[
+    int, msgspec.Meta(description="people (adults and children) turned away at full sites")
+]
+UnmetTotal = Annotated[int, msgspec.Meta(description="`referrals` + `turned_away`")]
+
+
 class UnmetNight(msgspec.Struct, kw_only=True):
     night: date
-    referrals: int
+    referrals: UnplacedReferrals
+    turned_away: TurnedAway
+    total: UnmetTotal
 
 
 class UnmetDemand(msgspec.Struct, kw_only=True):
-    """Referrals that ended without a place (expired or cancelled), by the night they were made;
-    every night of the range is listed, zeros too."""
+    """People who asked for a place and got none, by night: `referrals` that ended without a
+    place (expired or cancelled; the night they were made, in the city's default zone) and the
+    people `turned_away` at full sites (`POST /sites/{id}/turnaways`: adults and children, on the
+    site's own night); `total` adds both. Every night of the range is listed, zeros too."""
 
-    total: int
+    referrals: UnplacedReferrals
+    turned_away: TurnedAway
+    total: UnmetTotal
     by_night: list[UnmetNight]
 
 
 class ReportSummary(msgspec.Struct, kw_only=True):
     """The figures a centre publishes for the nights `from`..`to` (both included), for one site
     (`site_id`) or every site. Referrals made at one site's request are not a site's: with
-    `site_id`, `referrals` and `unmet_demand` count those whose hold was at the site, and `trips`
-    (a team's, not a site's) is null."""
+    `site_id`, `referrals` and `unmet_demand.referrals` count those whose hold was at the site
+    (`unmet_demand.turned_away`: the people that site turned away), and `trips` (a team's, not a
+    site's) is null."""
 
     start: date = msgspec.field(name="from")
     end: date = msgspec.field(name="to")
@@ -231,6 +288,8 @@ def ledger_figures(totals: LedgerTotals) -> tuple[PeopleServed, OverCapacityFigu
     return (
         PeopleServed(
             served=totals.people_served,
+            distinct_people=totals.distinct_people,
+            named_people=totals.named_people,
             person_nights=totals.person_nights,
             peak_people=totals.peak_people,
             peak_night=totals.peak_people_night,
@@ -245,57 +304,85 @@ def ledger_figures(totals: LedgerTotals) -> tuple[PeopleServed, OverCapacityFigu
     )
 
 
-def _days(span: timedelta) -> float:
-    return round(span.total_seconds() / 86400, 1)
+def _days(seconds: float) -> float:
+    return round(seconds / 86400, 1)
 
 
-def crisis_figures(stays: Sequence[CrisisStay], now: datetime) -> CrisisFigures:
-    lengths = [_days(s.counted_until(now) - s.started_at) for s in stays]
+def crisis_figures(totals: CrisisTotals) -> CrisisFigures:
+    placed = totals.placements
     return CrisisFigures(
-        placements=len(stays),
-        parties=len({s.group_id for s in stays}),
-        still_staying=sum(1 for s in stays if s.staying_at(now)),
-        average_stay_days=round(sum(lengths) / len(lengths), 1) if lengths else None,
-        max_stay_days=max(lengths) if lengths else None,
-        extended=sum(1 for s in stays if s.extension_days > 0),
-        extension_days=sum(s.extension_days for s in stays),
+        placements=placed,
+        parties=totals.parties,
+        still_staying=totals.still_staying,
+        average_stay_days=_days(totals.stay_seconds / placed) if placed else None,
+        max_stay_days=None if not placed or totals.longest_seconds is None else _days(totals.longest_seconds),
+        extended=totals.extended,
+        extension_days=totals.extension_days,
     )
 
 
-def median(values: Sequence[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
+def crisis_sum(parts: Sequence[CrisisTotals]) -> CrisisTotals:
+    """The sums of rooms that keep different clocks, put together."""
+    longest = [part.longest_seconds for part in parts if part.longest_seconds is not None]
+    return CrisisTotals(
+        placements=sum(part.placements for part in parts),
+        parties=sum(part.parties for part in parts),  # a party is at one room: no overlap
+        still_staying=sum(part.still_staying for part in parts),
+        stay_seconds=sum(part.stay_seconds for part in parts),
+        longest_seconds=max(longest) if longest else None,
+        extended=sum(part.extended for part in parts),
+        extension_days=sum(part.extension_days for part in parts),
+    )
 
 
-def referral_figures(referrals: Sequence[ReferralRecord]) -> ReferralFigures:
-    outcomes = Counter(r.outcome for r in referrals)
-    waits = [
-        (r.checked_in_at - r.referred_at).total_seconds() / 60
-        for r in referrals
-        if r.outcome == "placed" and r.checked_in_at is not None
-    ]
-    p50 = median(waits)
+def middle_of(count: int) -> tuple[int, int]:
+    """Where the median of `count` ordered values lies: (offset, how many to take)."""
+    return (count - 1) // 2, 2 - count % 2
+
+
+def median(middle: Sequence[float]) -> float | None:
+    """The median from the middle one (an odd count) or two (an even count) values."""
+    return sum(middle) / len(middle) if middle else None
+
+
+def referral_figures(tallies: Sequence[ReferralTally], waits: PlacementWaits) -> ReferralFigures:
+    outcomes: Counter[str] = Counter()
+    for tally in tallies:
+        outcomes[tally.outcome] += tally.count
+    p50 = median(waits.middle)
     return ReferralFigures(
-        made=len(referrals),
+        made=sum(t.count for t in tallies),
         by_outcome={outcome: outcomes.get(outcome, 0) for outcome in get_args(ReferralOutcome)},
-        waited=sum(1 for r in referrals if r.waited),
+        waited=sum(t.count for t in tallies if t.waited),
         time_to_placement=TimeToPlacement(
-            placed=len(waits),
-            p50_minutes=None if p50 is None else round(p50, 1),
-            average_minutes=round(sum(waits) / len(waits), 1) if waits else None,
+            placed=waits.placed,
+            p50_minutes=None if p50 is None else round(p50 / 60, 1),
+            average_minutes=round(waits.total_seconds / waits.placed / 60, 1) if waits.placed else None,
         ),
     )
 
 
-def unmet_demand(referrals: Iterable[ReferralRecord], start: date, end: date) -> UnmetDemand:
-    per_night = Counter(r.night for r in referrals if r.outcome in UNMET)
-    by_night = [UnmetNight(night=n, referrals=per_night.get(n, 0)) for n in nights_between(start, end)]
-    return UnmetDemand(total=sum(n.referrals for n in by_night), by_night=by_night)
+def unmet_demand(
+    by_night: Iterable[ReferralTally], turned_away: Iterable[TurnawayNight], start: date, end: date
+) -> UnmetDemand:
+    referrals: Counter[date] = Counter()
+    for tally in by_night:
+        if tally.outcome in UNMET and tally.night is not None:
+            referrals[tally.night] += tally.count
+    people: Counter[date] = Counter()
+    for night in turned_away:
+        people[night.night] += night.people
+    nights = [
+        UnmetNight(
+            night=n,
+            referrals=referrals.get(n, 0),
+            turned_away=people.get(n, 0),
+            total=referrals.get(n, 0) + people.get(n, 0),
+        )
+        for n in nights_between(start, end)
+    ]
+    unplaced, away = sum(n.referrals for n in nights), sum(n.turned_away for n in nights)
+    return UnmetDemand(referrals=unplaced, turned_away=away, total=unplaced + away, by_night=nights)
 
 
 def trip_figures(outcomes: Iterable[str]) -> TripFigures:
@@ -310,10 +397,12 @@ class ReportInputs:
     end: date
     site_id: str | None
     ledger: LedgerTotals
-    crisis_stays: Sequence[CrisisStay]
-    referrals: Sequence[ReferralRecord]
+    crisis: CrisisTotals
+    referrals: Sequence[ReferralTally]
+    waits: PlacementWaits
+    unmet_referrals: Sequence[ReferralTally]  # by night
+    turned_away: Sequence[TurnawayNight]
     trip_outcomes: Sequence[str] | None
-    now: datetime
 
 
 def summary(given: ReportInputs) -> ReportSummary:
@@ -329,10 +418,10 @@ def summary(given: ReportInputs) -> ReportSummary:
         mat_nights=given.ledger.mat_nights,
         over_capacity=over_capacity,
         arrivals_by_source=arrivals,
-        crisis=crisis_figures(given.crisis_stays, given.now),
-        referrals=referral_figures(given.referrals),
+        crisis=crisis_figures(given.crisis),
+        referrals=referral_figures(given.referrals, given.waits),
         trips=None if given.trip_outcomes is None else trip_figures(given.trip_outcomes),
-        unmet_demand=unmet_demand(given.referrals, given.start, given.end),
+        unmet_demand=unmet_demand(given.unmet_referrals, given.turned_away, given.start, given.end),
     )
 
 

@@ -48,6 +48,9 @@ class Stay:
     last_seen_at: datetime | None = None
     # Set when the site is warned: the stay ends as `left` then, unless someone sees them first.
     leaves_at: datetime | None = None
+    # intake's person id, when someone named them (check-in, card, the referral's hold): the
+    # reports count distinct people by it; anonymous otherwise
+    person_id: str | None = None
     events: list[Event] = field(default_factory=list, repr=False)
 
     @property

@@ -81,6 +81,7 @@ async def check_in(command: c.CheckIn, actor: Actor, uow: BedsUnitOfWork) -> Pla
         source=command.source or default_source(actor),
         team_id=actor.team_id,
         referral_id=command.referral_id,
+        person_id=command.person_id,
     )
     if overridden is not None:
         await audit_override(uow, actor, overridden, floor.site, "stay_group", stays[0].group_id)

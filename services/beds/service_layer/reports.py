@@ -3,14 +3,15 @@ open data (non-confidential sites' capacity tonight), the occupancy gauges, and 
 keeps the trips read model from intake's `trip.recorded` events.
 
 Referrals are read from beds' own placements (the read model intake's `referral.*` events feed)
-and the holds beds made for them; nothing is read from another service's database."""
+and the holds beds made for them; nothing is read from another service's database. Every part of
+the summary is added up by the database: a year of a city comes back as a few hundred rows."""
 
 from __future__ import annotations
 
 import time as monotonic_time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, get_args
 
 from prometheus_client import CollectorRegistry, Gauge
@@ -20,71 +21,34 @@ from contracts import CloudEvent, Event
 from contracts.events import intake as iv
 from contracts.events.base import SiteKind
 from services.beds.adapters.queries import SiteCounts
-from services.beds.adapters.reports import SiteClock
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain import commands as c
 from services.beds.domain.access import Actor, absent, verdict
-from services.beds.domain.nights import NightCalendar, night_window
-from services.beds.domain.reports import CrisisStay, LedgerNight, ReferralRecord, ReportInputs, summary
+from services.beds.domain.nights import NightCalendar
+from services.beds.domain.reports import CrisisTotals, LedgerNight, ReportInputs, crisis_sum, summary
 from services.beds.domain.sites import DEFAULT_ROLLOVER, DEFAULT_TIMEZONE, zone
 from services.beds.service_layer.results import OpenCapacityState, Report
 
 log = get_logger(__name__)
 # Referrals and trips belong to no site until placed: their nights are the city's default ones.
 CITY_ZONE = zone(DEFAULT_TIMEZONE)
-# Wide enough for every time zone's nights; each stay is then put in its own site's night.
-ZONE_MARGIN = timedelta(days=2)
-
-
-def _utc_midnight(day: date) -> datetime:
-    return night_window(day, zone("UTC"), datetime.min.time())[0]
 
 
 def city_nights(start: date, end: date) -> NightCalendar:
     return NightCalendar(start, end, CITY_ZONE, DEFAULT_ROLLOVER)
 
 
-async def _crisis_stays(uow: BedsUnitOfWork, start: date, end: date, site_id: str | None) -> list[CrisisStay]:
-    """Crisis-room stays begun on a night of the range, each by its own site's nights."""
-    lo, hi = _utc_midnight(start) - ZONE_MARGIN, _utc_midnight(end) + ZONE_MARGIN
-    calendars: dict[SiteClock, NightCalendar] = {}
-    found = []
-    for row, clock in await uow.reports.crisis_stays(lo, hi, site_id):
-        nights = calendars.get(clock)
-        if nights is None:
-            nights = calendars[clock] = NightCalendar(start, end, zone(clock.timezone), clock.rollover)
-        if nights.night_of(row.started_at) is not None:
-            found.append(
-                CrisisStay(
-                    group_id=row.group_id,
-                    started_at=row.started_at,
-                    ended_at=row.ended_at,
-                    extension_days=row.extension_days,
-                    range_ends_at=nights.ends,
-                )
-            )
-    return found
-
-
-async def _referrals(
-    uow: BedsUnitOfWork, start: date, end: date, site_id: str | None
-) -> list[ReferralRecord]:
-    nights = city_nights(start, end)
-    found = []
-    for row in await uow.reports.referrals(nights.begins, nights.ends, site_id):
-        night = nights.night_of(row.referred_at)
-        if night is not None:
-            found.append(
-                ReferralRecord(
-                    night=night,
-                    placement_status=row.placement_status,
-                    waited=row.waited,
-                    referred_at=row.referred_at,
-                    hold_status=row.hold_status,
-                    checked_in_at=row.checked_in_at,
-                )
-            )
-    return found
+async def _crisis(
+    uow: BedsUnitOfWork, start: date, end: date, site_id: str | None, now: datetime
+) -> CrisisTotals:
+    """Crisis-room stays begun on a night of the range, by each room's own nights: one sum per
+    clock the rooms keep (usually one)."""
+    parts = []
+    for clock in await uow.reports.crisis_clocks(site_id):
+        nights = NightCalendar(start, end, zone(clock.timezone), clock.rollover)
+        until = min(now, nights.ends)
+        parts.append(await uow.reports.crisis_totals(clock, nights.begins, nights.ends, until, site_id))
+    return crisis_sum(parts)
 
 
 async def get_report_summary(query: c.GetReportSummary, actor: Actor, uow: BedsUnitOfWork) -> Report:
@@ -97,17 +61,20 @@ async def get_report_summary(query: c.GetReportSummary, actor: Actor, uow: BedsU
         sites = [site]
     start, end, site_id = query.start, query.end, query.site_id
     city = city_nights(start, end)
-    trips = None if site_id is not None else await uow.reports.trip_outcomes(city.begins, city.ends)
+    reports = uow.reports
+    trips = None if site_id is not None else await reports.trip_outcomes(city.begins, city.ends)
     figures = summary(
         ReportInputs(
             start=start,
             end=end,
             site_id=site_id,
-            ledger=await uow.reports.ledger_totals(start, end, site_id),
-            crisis_stays=await _crisis_stays(uow, start, end, site_id),
-            referrals=await _referrals(uow, start, end, site_id),
+            ledger=await reports.ledger_totals(start, end, site_id),
+            crisis=await _crisis(uow, start, end, site_id, uow.clock.now()),
+            referrals=await reports.referral_tallies(city.begins, city.ends, site_id),
+            waits=await reports.placement_waits(city.begins, city.ends, site_id),
+            unmet_referrals=await reports.unplaced_by_night(city.windows(), site_id),
+            turned_away=await reports.turned_away(start, end, site_id),
             trip_outcomes=trips,
-            now=uow.clock.now(),
         )
     )
     return Report(figures, sites)

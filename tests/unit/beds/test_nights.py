@@ -159,3 +159,15 @@ def test_a_late_record_for_tonight_reopens_nothing() -> None:
     site.close_night(date(2025, 1, 15), NightFigures(), revision=0)
     check_in(floor, person(), now=kyiv(2025, 1, 16, 23), started_at=kyiv(2025, 1, 16, 20))
     assert site.next_night_to_close == date(2025, 1, 16)
+
+
+def test_a_night_keeps_the_ids_of_the_people_it_counted_and_whether_they_arrived_that_night() -> None:
+    stays = [
+        StayInterval(at(15, 20), at(16, 8), "bed", "walk_in", person_id="p-arrived"),
+        StayInterval(at(10, 19), None, "bed", "mobile_team", person_id="p-resident"),
+        StayInterval(at(10, 19), None, "bed", "mobile_team"),  # came with the resident: anonymous
+        StayInterval(at(14, 20), at(15, 8), "bed", "walk_in", person_id="p-last-night"),
+    ]
+    figures = night_figures(date(2025, 1, 15), KYIV, EIGHT, stays)
+    assert figures.people == 3
+    assert figures.named_people == {"p-arrived": True, "p-resident": False}

@@ -1,27 +1,31 @@
-"""The report figures' rules, without a database: who counts as served, how a referral ended,
-the middle of an even count, a past range that never changes, and the range limits."""
+"""The report figures' rules, without a database: who counts as served and as a distinct person,
+how a referral ended, the middle of an even count, unmet demand's two parts, and the range
+limits."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from services.beds.domain.nights import NightCalendar, night_of
 from services.beds.domain.reports import (
-    CrisisStay,
+    CrisisTotals,
     LedgerTotals,
-    ReferralRecord,
+    PlacementWaits,
+    ReferralTally,
+    TurnawayNight,
     check_range,
     crisis_figures,
+    crisis_sum,
     median,
+    middle_of,
     referral_figures,
     unmet_demand,
 )
 
 D0 = date(2026, 11, 23)
-T0 = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
 
 def test_a_resident_of_many_nights_is_served_once_and_each_site_brings_its_first_nights_people() -> None:
@@ -33,6 +37,13 @@ def test_a_resident_of_many_nights_is_served_once_and_each_site_brings_its_first
         first_nights_arrivals=0 + 2,
     )
     assert totals.people_served == 2 + 8
+
+
+def test_a_named_person_counts_once_however_often_they_came_and_anonymous_stays_once_each() -> None:
+    # ten stays; four of them named two people (one came back three times)
+    totals = LedgerTotals(arrivals_by_source={"walk_in": 10}, named_stays=4, named_people=2)
+    assert (totals.people_served, totals.distinct_people) == (10, 6 + 2)
+    assert LedgerTotals(arrivals_by_source={"walk_in": 3}).distinct_people == 3
 
 
 @pytest.mark.parametrize(
@@ -53,53 +64,55 @@ def test_a_resident_of_many_nights_is_served_once_and_each_site_brings_its_first
 def test_a_referral_ends_as_its_hold_or_its_wait_ended(
     placement: str, hold: str | None, outcome: str
 ) -> None:
-    assert ReferralRecord(D0, placement, False, T0, hold).outcome == outcome
+    assert ReferralTally(placement, hold, False, 1).outcome == outcome
 
 
-def test_time_to_placement_counts_placed_referrals_only_and_the_middle_of_an_even_count() -> None:
-    referrals = [
-        ReferralRecord(D0, "held", False, T0, "fulfilled", T0 + timedelta(minutes=m))
-        for m in (10, 20, 60, 30)
+def test_referrals_are_tallied_by_outcome_and_time_to_placement_takes_the_middle_of_an_even_count() -> None:
+    tallies = [
+        ReferralTally("held", "fulfilled", False, 4),
+        ReferralTally("held", "fulfilled", True, 1),
+        ReferralTally("held", "expired", True, 2),
+        ReferralTally("cancelled", None, False, 1),
     ]
-    referrals.append(ReferralRecord(D0, "held", True, T0, "expired"))
-    figures = referral_figures(referrals)
-    assert (figures.made, figures.waited, figures.by_outcome["placed"], figures.by_outcome["expired"]) == (
-        5,
-        1,
-        4,
-        1,
-    )
+    assert middle_of(4) == (1, 2)  # ordered 10, 20, 30, 60 minutes: the 2nd and 3rd
+    waits = PlacementWaits(placed=4, total_seconds=120 * 60, middle=(20 * 60, 30 * 60))
+    figures = referral_figures(tallies, waits)
+    assert (figures.made, figures.waited) == (8, 3)
+    assert figures.by_outcome == {"placed": 5, "held": 0, "waitlisted": 0, "expired": 2, "cancelled": 1}
     assert (figures.time_to_placement.p50_minutes, figures.time_to_placement.average_minutes) == (25.0, 30.0)
+    assert middle_of(5) == (2, 1)
     assert median([]) is None
-    assert referral_figures([]).time_to_placement.p50_minutes is None
+    assert referral_figures([], PlacementWaits()).time_to_placement.p50_minutes is None
 
 
-def test_unmet_demand_lists_every_night_and_counts_only_referrals_that_ended_without_a_place() -> None:
-    referrals = [
-        ReferralRecord(D0, "expired", True, T0),
-        ReferralRecord(D0 + timedelta(days=2), "held", False, T0, "cancelled"),
-        ReferralRecord(D0 + timedelta(days=2), "held", False, T0, "fulfilled"),
-        ReferralRecord(D0 + timedelta(days=1), "waitlisted", True, T0),
+def test_unmet_demand_lists_every_night_with_unplaced_referrals_and_people_turned_away() -> None:
+    by_night = [
+        ReferralTally("expired", None, True, 2, night=D0),
+        ReferralTally("held", "cancelled", False, 1, night=D0 + timedelta(days=2)),
+        ReferralTally("held", "fulfilled", False, 5, night=D0 + timedelta(days=2)),
+        ReferralTally("waitlisted", None, True, 1, night=D0 + timedelta(days=1)),
     ]
-    demand = unmet_demand(referrals, D0, D0 + timedelta(days=3))
-    assert [(n.night.day, n.referrals) for n in demand.by_night] == [(23, 1), (24, 0), (25, 1), (26, 0)]
-    assert demand.total == 2
-
-
-def test_a_stay_is_measured_to_the_ranges_last_morning_so_a_past_range_never_changes() -> None:
-    range_end = T0 + timedelta(days=5)
-    stays = [
-        CrisisStay("g1", T0, T0 + timedelta(days=2), 0, range_end),  # left inside the range
-        CrisisStay("g2", T0, None, 3, range_end),  # still there
-        CrisisStay("g2", T0, T0 + timedelta(days=9), 3, range_end),  # left after the range
+    away = [TurnawayNight(D0 + timedelta(days=2), 3), TurnawayNight(D0 + timedelta(days=3), 1)]
+    demand = unmet_demand(by_night, away, D0, D0 + timedelta(days=3))
+    assert [(n.night.day, n.referrals, n.turned_away, n.total) for n in demand.by_night] == [
+        (23, 2, 0, 2),
+        (24, 0, 0, 0),
+        (25, 1, 3, 4),
+        (26, 0, 1, 1),
     ]
-    for now in (T0 + timedelta(days=6), T0 + timedelta(days=60)):
-        figures = crisis_figures(stays, now)
-        assert (figures.placements, figures.parties, figures.still_staying) == (3, 2, 2)
-        assert (figures.average_stay_days, figures.max_stay_days) == (4.0, 5.0)
-        assert (figures.extended, figures.extension_days) == (2, 6)
-    before_the_end = crisis_figures(stays, T0 + timedelta(days=1))
-    assert (before_the_end.max_stay_days, before_the_end.still_staying) == (1.0, 3)
+    assert (demand.referrals, demand.turned_away, demand.total) == (3, 4, 7)
+
+
+def test_crisis_stays_average_over_placements_and_rooms_of_two_clocks_add_up() -> None:
+    day = 86400.0
+    kyiv = CrisisTotals(3, 2, 1, stay_seconds=12 * day, longest_seconds=5 * day, extended=1, extension_days=3)
+    lisbon = CrisisTotals(1, 1, 0, stay_seconds=2.5 * day, longest_seconds=2.5 * day)
+    figures = crisis_figures(crisis_sum([kyiv, lisbon, CrisisTotals()]))
+    assert (figures.placements, figures.parties, figures.still_staying) == (4, 3, 1)
+    assert (figures.average_stay_days, figures.max_stay_days) == (3.6, 5.0)
+    assert (figures.extended, figures.extension_days) == (1, 3)
+    none = crisis_figures(CrisisTotals())
+    assert (none.average_stay_days, none.max_stay_days) == (None, None)
 
 
 @pytest.mark.parametrize(
