@@ -4,8 +4,8 @@ summary counts distinct people; the city's ledger is kept added up per night
 (`ledger_city_nights`, filled here from the ledger so far); referrals are found by when they were
 made (an index).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 # the arrival sources of contracts' `Source` when this was written: a migration does not move
 SOURCES = ("patrol", "mobile_team", "police", "phone", "walk_in", "contact_centre")
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
