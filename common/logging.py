@@ -121,6 +121,12 @@ def configure_logging(level: str = "info", stream: Any = None, fmt: str | None =
     # Their own access log would print raw paths and query strings (coordinates of a person);
     # ours logs the route template instead.
     logging.getLogger("uvicorn.access").disabled = True
+    # uvicorn's default log config (a server started without ours) gives its loggers their own
+    # plain-text handlers and stops them propagating: take them back into this one.
+    for name in ("uvicorn", "uvicorn.error"):
+        library = logging.getLogger(name)
+        library.handlers.clear()
+        library.propagate = True
     for noisy in ("sqlalchemy.engine", "aiosqlite", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # In a terminal, `up` prints its own progress for these steps; their chatter would bury it.

@@ -30,7 +30,6 @@ from tests.support.processes import ServeProcess
 from tests.support.service import wait_until
 
 GRACE_S = 10
-SITES = 300  # beds' events for intake's consumer, so that some are in hand at SIGTERM
 
 
 @pytest.fixture
@@ -103,9 +102,22 @@ async def test_sigterm_turns_readiness_off_answers_what_is_in_hand_relays_the_ou
         ):
             stream = asyncio.create_task(a_steady_stream(client))
             await wait_until(lambda: len(answered) >= 5, 30)
-            async with BedsEvents(own_nats.url, ManualClock(datetime.now(UTC))) as beds:
-                for n in range(SITES):
-                    await beds.publish(site_created(f"site-{n}"))
+            # beds' events keep coming until SIGTERM, so that intake's consumer has some in hand
+            # however fast it applies them
+            published = 0
+            stopped_publishing = asyncio.Event()
+
+            async def beds_keeps_publishing() -> None:
+                nonlocal published
+                async with BedsEvents(own_nats.url, ManualClock(datetime.now(UTC))) as beds:
+                    # in bursts, faster than one consumer applies them, up to a bound the restart
+                    # below works through in seconds
+                    while not stopped_publishing.is_set() and published < 3000:
+                        burst = [site_created(f"site-{published + n}") for n in range(200)]
+                        await asyncio.gather(*(beds.publish(event) for event in burst))
+                        published += len(burst)
+
+            publisher = asyncio.create_task(beds_keeps_publishing())
             in_hand, rest = await asyncio.to_thread(half_sent_referral, intake.port, patrol)
 
             async def consuming() -> bool:
@@ -125,6 +137,8 @@ async def test_sigterm_turns_readiness_off_answers_what_is_in_hand_relays_the_ou
             late = await asyncio.to_thread(read_response, in_hand)
             in_hand.close()
             code = await asyncio.to_thread(intake.process.wait, GRACE_S + 5)  # type: ignore[union-attr]
+            stopped_publishing.set()  # only now: the consumer worked until it was told to finish
+            await publisher
             took = time.monotonic() - signalled
             await asyncio.sleep(0.5)  # the tap's last messages
 
@@ -142,7 +156,7 @@ async def test_sigterm_turns_readiness_off_answers_what_is_in_hand_relays_the_ou
         assert unsent == 0
         assert written == len(answered) + 1  # the steady stream and the one in hand
         assert len(tap.of(iv.ReferralCreated)) == written  # every one relayed before the exit
-        assert 0 < applied < SITES  # SIGTERM came while the consumer was working through them
+        assert 0 < applied < published  # SIGTERM came while the consumer was working through them
 
         # Started again: what the first process applied it had also acked (no event comes back
         # as a duplicate), and what it left is applied now, each once.
@@ -150,7 +164,7 @@ async def test_sigterm_turns_readiness_off_answers_what_is_in_hand_relays_the_ou
 
         async def all_applied() -> bool:
             with sqlite3.connect(tmp_path / "data" / "intake.db") as db:
-                return bool(db.execute("SELECT count(*) FROM inbox").fetchone()[0] == SITES)
+                return bool(db.execute("SELECT count(*) FROM inbox").fetchone()[0] == published)
 
         await wait_until(all_applied, 30)
         metrics = (await intake.call("GET", "/metrics")).text
