@@ -47,6 +47,9 @@ class BedsProcess:
         self.base_url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "SHELTERBEDS_LOG_LEVEL": log_level}
         env.pop("SHELTERBEDS_SECRET", None)
+        # A benchmark is one token writing as fast as it can: the per-token write limit (120 a
+        # minute) would answer it 429 and measure the limiter instead of the door.
+        env.setdefault("SHELTERBEDS_WRITES_PER_MINUTE", "1000000")
         if database_prefix:
             env["SHELTERBEDS_DATABASE_PREFIX"] = database_prefix
         args = ["-m", "shelterbeds", "serve", "beds", "--data-dir", str(self.data_dir)]
