@@ -39,9 +39,11 @@ POLL_S = 0.002
 
 
 def _serve(
-    service: str, nats_url: str, data_dir: Path, port: int, profile_to: Path | None
+    service: str, nats_url: str, data_dir: Path, port: int, profile_to: Path | None = None
 ) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SHELTERBEDS_SECRET": SECRET, "SHELTERBEDS_LOG_LEVEL": "warning"}
+    # One client writing flat out would measure the per-token write limit (429), not the service.
+    env = {**os.environ, "SHELTERBEDS_SECRET": SECRET, "SHELTERBEDS_LOG_LEVEL": "warning",
+           "SHELTERBEDS_WRITES_PER_MINUTE": "1000000"}  # fmt: skip
     command = [sys.executable, "-m", "shelterbeds", "serve", service, "--port", str(port),
                "--nats-url", nats_url, "--data-dir", str(data_dir), "--log-format", "json"]  # fmt: skip
     if profile_to is not None:

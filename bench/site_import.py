@@ -60,7 +60,9 @@ def csv_rows(first: int, count: int) -> list[str]:
 
 
 def _serve(database_url: str, nats_url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SHELTERBEDS_SECRET": SECRET, "SHELTERBEDS_LOG_LEVEL": "warning"}
+    # The API's side opens sites flat out from one admin token: lift the per-token write limit.
+    env = {**os.environ, "SHELTERBEDS_SECRET": SECRET, "SHELTERBEDS_LOG_LEVEL": "warning",
+           "SHELTERBEDS_WRITES_PER_MINUTE": "1000000"}  # fmt: skip
     return subprocess.Popen(
         [sys.executable, "-m", "shelterbeds", "serve", "beds", "--port", str(port), "--nats-url", nats_url,
          "--database-url", database_url, "--data-dir", str(data_dir), "--log-format", "json"],
