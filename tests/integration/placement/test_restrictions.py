@@ -103,6 +103,18 @@ async def test_a_restricted_person_is_refused_at_the_door_and_admitted_in_cold_w
         imposed["id"],
         person,
     )
+    # The supervisor finds the override in beds' audit log over HTTP; the door staff may not look.
+    query = f"/api/v1/audit?action=restriction.overridden&object_id={group}"
+    logged = await beds.get(query, beds.token("supervisor"))
+    assert logged.status_code == 200, logged.text
+    [entry] = logged.json()["items"]
+    assert (entry["object_type"], entry["reason"], entry["detail"]["restriction_id"]) == (
+        "stay_group",
+        "cold_weather",
+        imposed["id"],
+    )
+    assert entry["actor_role"] == "shelter_staff"
+    assert_problem(await beds.get(query, staff), 403)
 
 
 async def test_a_restriction_from_all_sites_refuses_everywhere(beds: Service, intake: Service) -> None:
