@@ -36,7 +36,6 @@ from services.beds.domain.reports import (
     PlacementWaits,
     ReferralTally,
     TurnawayNight,
-    middle_of,
 )
 
 
@@ -165,31 +164,32 @@ class ReportReads:
             .where(n.site_id == chosen.c.id, n.night >= start, n.night <= end)
             .scalar_subquery()
         )
-        firsts = [
+        firsts = {
             (row.id, row.night)
             for row in await self.session.execute(sa.select(chosen.c.id, first_night.label("night")))
             if row.night is not None
-        ]
-        people, arrivals = 0, 0
+        }
+        # Those (site, night) keys asked as two lists, picked exactly here: SQLite seeks the key
+        # for each pair of the lists (usually one night for all sites), where a row-value
+        # `IN (VALUES ...)` scanned the whole ledger and a VALUES table was compiled anew per call.
+        ids, nights = sorted({s for s, _ in firsts}), sorted({night for _, night in firsts})
+        people = arrivals = named_first = 0
         lp = ledger_people.c
-        named_first = 0
         if firsts:
-            people, arrivals = (
-                await self.session.execute(
-                    sa.select(
-                        sa.func.coalesce(sa.func.sum(n.people), 0),
-                        sa.func.coalesce(sa.func.sum(_all_arrivals()), 0),
-                    ).where(sa.tuple_(n.site_id, n.night).in_(firsts))
+            for row in await self.session.execute(
+                sa.select(n.site_id, n.night, n.people, _all_arrivals().label("arrivals")).where(
+                    n.site_id.in_(ids), n.night.in_(nights)
                 )
-            ).one()
-            named_first = (
-                await self.session.scalar(
-                    sa.select(sa.func.count()).where(
-                        sa.tuple_(lp.site_id, lp.night).in_(firsts), lp.arrived.is_(False)
-                    )
-                )
-                or 0
-            )
+            ):
+                if (row.site_id, row.night) in firsts:
+                    people, arrivals = people + row.people, arrivals + row.arrivals
+            for row in await self.session.execute(
+                sa.select(lp.site_id, lp.night, sa.func.count().label("stays"))
+                .where(lp.site_id.in_(ids), lp.night.in_(nights), lp.arrived.is_(False))
+                .group_by(lp.site_id, lp.night)
+            ):
+                if (row.site_id, row.night) in firsts:
+                    named_first += row.stays
         # a named stay counts on its site's first night of the range, then on the night it arrived
         named_people, named_arrivals = (
             await self.session.execute(
@@ -351,24 +351,33 @@ class ReportReads:
     async def placement_waits(
         self, made_from: datetime, made_before: datetime, site_id: str | None
     ) -> PlacementWaits:
-        """Referral to check-in (a fulfilled hold's end) over the placed referrals: the count and
-        sum, then the middle one or two in order (the database sorts; nothing else comes back)."""
+        """Referral to check-in (a fulfilled hold's end) over the placed referrals: the count, the
+        sum and the middle one or two in order, in one pass (the database ranks; only the middle
+        rows come back, each carrying the count and the sum)."""
         wait = seconds_between(h.ended_at, p.referred_at)
         placed = [*_placed_referrals(made_from, made_before, site_id), h.status == "fulfilled"]
-        count, total = (
-            await self.session.execute(
-                sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(wait), 0.0))
-                .select_from(_WITH_HOLDS)
-                .where(*placed)
+        ranked = (
+            sa.select(
+                wait.label("wait"),
+                sa.func.row_number().over(order_by=wait).label("n"),
+                sa.func.count().over().label("placed"),
+                sa.func.sum(wait).over().label("total"),
             )
-        ).one()
-        if not count:
-            return PlacementWaits()
-        offset, take = middle_of(count)
-        middle = await self.session.execute(
-            sa.select(wait).select_from(_WITH_HOLDS).where(*placed).order_by(wait).offset(offset).limit(take)
+            .select_from(_WITH_HOLDS)
+            .where(*placed)
+            .subquery("ranked")
         )
-        return PlacementWaits(count, float(total), tuple(float(v) for v in middle.scalars()))
+        # the n-th of `placed` is in the middle when 2n lies in [placed, placed + 2]
+        rows = (
+            await self.session.execute(
+                sa.select(ranked.c.wait, ranked.c.placed, ranked.c.total)
+                .where((2 * ranked.c.n).between(ranked.c.placed, ranked.c.placed + 2))
+                .order_by(ranked.c.n)
+            )
+        ).all()
+        if not rows:
+            return PlacementWaits()
+        return PlacementWaits(rows[0].placed, float(rows[0].total), tuple(float(r.wait) for r in rows))
 
     async def turned_away(self, start: date, end: date, site_id: str | None) -> list[TurnawayNight]:
         """People turned away (adults and children) by the night of the site that turned them away."""

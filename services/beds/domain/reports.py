@@ -335,11 +335,6 @@ def crisis_sum(parts: Sequence[CrisisTotals]) -> CrisisTotals:
     )
 
 
-def middle_of(count: int) -> tuple[int, int]:
-    """Where the median of `count` ordered values lies: (offset, how many to take)."""
-    return (count - 1) // 2, 2 - count % 2
-
-
 def median(middle: Sequence[float]) -> float | None:
     """The median from the middle one (an odd count) or two (an even count) values."""
     return sum(middle) / len(middle) if middle else None

@@ -20,7 +20,6 @@ from services.beds.domain.reports import (
     crisis_figures,
     crisis_sum,
     median,
-    middle_of,
     referral_figures,
     unmet_demand,
 )
@@ -74,13 +73,11 @@ def test_referrals_are_tallied_by_outcome_and_time_to_placement_takes_the_middle
         ReferralTally("held", "expired", True, 2),
         ReferralTally("cancelled", None, False, 1),
     ]
-    assert middle_of(4) == (1, 2)  # ordered 10, 20, 30, 60 minutes: the 2nd and 3rd
     waits = PlacementWaits(placed=4, total_seconds=120 * 60, middle=(20 * 60, 30 * 60))
     figures = referral_figures(tallies, waits)
     assert (figures.made, figures.waited) == (8, 3)
     assert figures.by_outcome == {"placed": 5, "held": 0, "waitlisted": 0, "expired": 2, "cancelled": 1}
     assert (figures.time_to_placement.p50_minutes, figures.time_to_placement.average_minutes) == (25.0, 30.0)
-    assert middle_of(5) == (2, 1)
     assert median([]) is None
     assert referral_figures([], PlacementWaits()).time_to_placement.p50_minutes is None
 
