@@ -95,6 +95,18 @@ def night_figures(night: date, tz: ZoneInfo, rollover: time, stays: Iterable[Sta
     )
 
 
+@dataclass(frozen=True)
+class NightSpan:
+    """Moments before `ends` (and from the previous span's end) fall in the night that is the UTC
+    date of `moment + shift`."""
+
+    ends: datetime
+    shift: timedelta
+
+    def night_of(self, moment: datetime) -> date:
+        return (moment.astimezone(UTC_ZONE) + self.shift).date()
+
+
 class NightCalendar:
     """The nights `first`..`last` of one zone, their windows worked out once: a year of a city's
     referrals is put in its nights by bisection, not by a time-zone conversion each (the same
@@ -112,6 +124,27 @@ class NightCalendar:
         """Each night of the range with the moments it begins and ends."""
         moments = [datetime.fromtimestamp(at, UTC_ZONE) for at in self._starts]
         return [(self.first + timedelta(days=n), moments[n], moments[n + 1]) for n in range(len(moments) - 1)]
+
+    def spans(self) -> list[NightSpan]:
+        """The range cut where a moment's night stops being one shift away from it: within a span,
+        the night of a moment is the UTC date of `moment + shift`. A zone without clock changes
+        gives one span for any range, a year of Kyiv four (the shift changes with the clocks,
+        and the autumn's 25-hour night is cut in two: no span may hold more than a day of one
+        night). So a database can put a
+        year of times into their nights with a few comparisons, not a table of 365 windows."""
+        found: list[NightSpan] = []
+        for night, begins, ends in self.windows():
+            midnight = datetime.combine(night, time(0), tzinfo=UTC_ZONE)
+            start, piece = begins, 0
+            while start < ends:  # no piece longer than a day, or its end would fall on the next date
+                piece_end = min(ends, start + timedelta(days=1))
+                shift = midnight - begins - timedelta(days=piece)
+                if found and found[-1].shift == shift:
+                    found[-1] = NightSpan(piece_end, shift)
+                else:
+                    found.append(NightSpan(piece_end, shift))
+                start, piece = piece_end, piece + 1
+        return found
 
     def night_of(self, moment: datetime) -> date | None:
         """The night `moment` falls in, or None outside the range."""

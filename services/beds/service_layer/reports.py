@@ -72,7 +72,7 @@ async def get_report_summary(query: c.GetReportSummary, actor: Actor, uow: BedsU
             crisis=await _crisis(uow, start, end, site_id, uow.clock.now()),
             referrals=await reports.referral_tallies(city.begins, city.ends, site_id),
             waits=await reports.placement_waits(city.begins, city.ends, site_id),
-            unmet_referrals=await reports.unplaced_by_night(city.windows(), site_id),
+            unmet_referrals=await reports.unplaced_by_night(city, site_id),
             turned_away=await reports.turned_away(start, end, site_id),
             trip_outcomes=trips,
         )

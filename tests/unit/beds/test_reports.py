@@ -4,12 +4,12 @@ limits."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.beds.domain.nights import NightCalendar, night_of
+from services.beds.domain.nights import NightCalendar, NightSpan, night_of
 from services.beds.domain.reports import (
     CrisisTotals,
     LedgerTotals,
@@ -136,3 +136,35 @@ def test_the_night_calendar_puts_every_moment_in_the_night_night_of_does_across_
         moment += timedelta(minutes=97)
     assert calendar.night_of(calendar.begins - timedelta(seconds=1)) is None
     assert calendar.night_of(calendar.ends) is None
+
+
+def night_by_spans(spans: list[NightSpan], moment: datetime) -> date:
+    return next(span for span in spans if moment < span.ends).night_of(moment)
+
+
+@pytest.mark.parametrize(
+    ("zone_name", "rollover", "spans_at_most"),
+    [
+        ("Europe/Kyiv", time(8, 0), 4),
+        ("Europe/Kyiv", time(3, 30), 6),  # the rollover inside the hour the clocks repeat or skip
+        ("UTC", time(8, 0), 1),
+        ("Asia/Kolkata", time(7, 45), 1),  # a half-hour offset, no clock changes
+        ("America/St_Johns", time(2, 30), 6),
+    ],
+)
+def test_the_nights_spans_put_every_moment_in_the_night_night_of_does(
+    zone_name: str, rollover: time, spans_at_most: int
+) -> None:
+    tz = ZoneInfo(zone_name)
+    calendar = NightCalendar(date(2025, 12, 3), date(2026, 12, 2), tz, rollover)
+    spans = calendar.spans()
+
+    assert 1 <= len(spans) <= spans_at_most
+    assert spans[-1].ends == calendar.ends
+    moment = calendar.begins
+    while moment < calendar.ends:
+        assert night_by_spans(spans, moment) == night_of(moment, tz, rollover), moment
+        moment += timedelta(minutes=23)
+    for _, begins, ends in calendar.windows():  # the edges of every night, to the microsecond
+        for edge in (begins, ends - timedelta(microseconds=1)):
+            assert night_by_spans(spans, edge) == night_of(edge, tz, rollover), edge
