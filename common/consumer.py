@@ -6,6 +6,10 @@
 - A failing event is retried with backoff; after `max_tries` it is parked on
   `shelter.parked.<service>.<consumer>` (stream SHELTER_PARKED) and terminated, so the
   stream keeps flowing. Parking shows in metrics and as an error log line.
+- An event that arrived before the one it builds on (a hold's end before its start, a card's
+  revocation before its issue: two replicas, or a retried earlier event) makes its handler raise
+  `NotYet`: nothing is written, the message is nak'ed with a delay and applied once its
+  prerequisite has been; after `max_deferrals` deliveries it is parked as `prerequisite_missing`.
 """
 
 from __future__ import annotations
@@ -44,6 +48,15 @@ PARKED_DELIVERIES = "Shelter-Parked-Deliveries"
 # tried again on the same subscription; only when that lasts is the consumer re-created.
 UNAVAILABLE_RETRY_S = 0.25
 UNAVAILABLE_RECREATE_AFTER_S = 15.0
+# A deferred event comes back after 0.5, 1, 2, 4, 5, 5 ... s: with 10 deliveries about half a
+# minute for its prerequisite to arrive (itself retried, or held up on another replica).
+MAX_DEFER_DELAY_S = 5.0
+PREREQUISITE_MISSING = "prerequisite_missing"
+
+
+class NotYet(Exception):
+    """Raised by a handler for an event that cannot be applied before another one has been (its
+    message says which). The consumer rolls back, and delivers the event again later."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,7 @@ class EventConsumer:
         *,
         service: str,
         max_tries: int = 5,
+        max_deferrals: int = 10,
         ack_wait: float = 30.0,
         batch: int = 64,
         backoff_base: float = 0.5,
@@ -88,6 +102,7 @@ class EventConsumer:
         self.metrics = metrics
         self.service = service
         self.max_tries = max_tries
+        self.max_deferrals = max(max_deferrals, max_tries)
         self.ack_wait = ack_wait
         self.batch = batch
         self.backoff_base = backoff_base
@@ -194,7 +209,7 @@ class EventConsumer:
         with structlog.contextvars.bound_contextvars(
             event_id=envelope.id, event_type=envelope.type, consumer=self.durable
         ):
-            if deliveries > self.max_tries:
+            if deliveries > self.max_deferrals:
                 return await self._park(msg, envelope, "too_many_deliveries", deliveries)
             try:
                 event = decode_data(envelope)
@@ -202,6 +217,13 @@ class EventConsumer:
                 return await self._park(msg, envelope, "invalid_payload", deliveries)
             try:
                 outcome = await self._apply(envelope, event, handler)
+            except NotYet as waiting:
+                if deliveries >= self.max_deferrals:
+                    return await self._park(msg, envelope, PREREQUISITE_MISSING, deliveries)
+                delay = min(self.backoff_base * 2 ** (deliveries - 1), MAX_DEFER_DELAY_S)
+                log.info("event_deferred", waiting_for=str(waiting), deliveries=deliveries, retry_in_s=delay)
+                await msg.nak(delay=delay)
+                return self._count(envelope.type, "deferred")
             except Exception as exc:
                 if deliveries >= self.max_tries:
                     return await self._park(msg, envelope, type(exc).__name__, deliveries)

@@ -117,6 +117,7 @@ class ServiceRuntime(Generic[U]):
             self.metrics,
             service=self.service,
             max_tries=self.settings.consumer_max_tries,
+            max_deferrals=self.settings.consumer_max_deferrals,
             ack_wait=self.settings.consumer_ack_wait_seconds,
         )
         self.consumers.append(consumer)

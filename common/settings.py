@@ -77,6 +77,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     relay_poll_seconds: Positive = 0.5
     outbox_retention_days: int = 7
     consumer_max_tries: int = 5
+    # An event that came before its prerequisite (common.consumer.NotYet): delivered again this
+    # many times, about half a minute in all, before it is parked.
+    consumer_max_deferrals: int = 10
     consumer_ack_wait_seconds: Positive = 30.0
     # notifications: where alerts leave the system
     telegram_bot_token: str | None = None

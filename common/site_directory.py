@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from sqlalchemy import Boolean, MetaData, String, Table
 
 from common.access_table import callable_by
+from common.consumer import NotYet
 from common.db import UTCDateTime
 from common.pagination import MAX_PAGE, Limit, Offset, page_of
 from common.runtime import ServiceRuntime
@@ -93,11 +94,14 @@ class SiteDirectory:
             )
 
     async def on_retired(self, event: ev.SiteRetired, envelope: CloudEvent, uow: UnitOfWork) -> None:
-        await uow.session.execute(
+        retired = await uow.session.execute(
             sa.update(self.table)
             .where(self.table.c.id == event.site_id)
             .values(retired=True, updated_at=envelope.time)
         )
+        if not retired.rowcount:  # type: ignore[attr-defined]
+            # Retired before its creation reached us: a later site.created would bring it back.
+            raise NotYet("site.created")
 
     async def visible_to(self, uow: UnitOfWork, role: str, site_ids: frozenset[str]) -> list[KnownSite]:
         query = sa.select(self.table).where(self.table.c.retired.is_(False)).order_by(self.table.c.id)

@@ -16,7 +16,15 @@ import pytest
 import sqlalchemy as sa
 
 from common.clock import ManualClock
-from common.consumer import PARKED_CONSUMER, PARKED_REASON, EventConsumer, Subscription
+from common.consumer import (
+    PARKED_CONSUMER,
+    PARKED_DELIVERIES,
+    PARKED_REASON,
+    PREREQUISITE_MISSING,
+    EventConsumer,
+    NotYet,
+    Subscription,
+)
 from common.db import Database
 from common.metrics import ServiceMetrics
 from common.nats import NatsLink, ensure_streams
@@ -144,12 +152,18 @@ class Recorder:
 
     def __init__(self) -> None:
         self.poison: set[str] = set()
+        self.waiting: set[str] = set()  # sites whose prerequisite has not arrived
         self.calls = 0
 
     async def __call__(self, event: ev.SiteCreated, envelope: CloudEvent, uow: UnitOfWork) -> None:
         self.calls += 1
         if event.site_id in self.poison:
             raise ValueError("cannot apply this one")
+        if event.site_id in self.waiting:
+            await uow.audit(  # rolled back with the deferral: never seen
+                actor="test", actor_role="admin", action="half", object_type="site", object_id=event.site_id
+            )
+            raise NotYet("its prerequisite")
         await uow.audit(
             actor="test", actor_role="admin", action="applied", object_type="site", object_id=event.site_id
         )
@@ -189,6 +203,7 @@ async def parts(databases: Databases, backend: str, nats_url: str) -> AsyncItera
         ServiceMetrics("test"),
         service="intake",
         max_tries=3,
+        max_deferrals=5,
         ack_wait=1.0,
         backoff_base=0.05,
     )
@@ -250,3 +265,43 @@ async def test_a_message_that_is_not_a_cloudevent_is_parked_at_once(parts: Parts
         task.cancel()
     assert parked.headers[PARKED_REASON] == "not_a_cloudevent"
     assert recorder.calls == 0
+
+
+async def test_an_event_before_its_prerequisite_is_deferred_then_applied_once_it_has_come(
+    parts: Parts, nats_url: str
+) -> None:
+    db, recorder, consumer = parts.db, parts.recorder, parts.consumer
+    recorder.waiting.add("early")
+    task = asyncio.create_task(consumer.run())
+    try:
+        await publish(nats_url, envelope_of(site_created("early")))
+        await publish(nats_url, envelope_of(site_created("fine")))
+        await wait_until(lambda: applied(db, "fine"), 10)  # the stream flows past the early one
+        await wait_until(lambda: _count(consumer.metrics.events_consumed, "deferred") >= 2, 10)
+        assert await applied(db, "early") == 0  # nothing of a deferred try was kept
+        recorder.waiting.discard("early")  # its prerequisite has been applied
+        await wait_until(lambda: applied(db, "early"), 10)
+    finally:
+        task.cancel()
+    assert await applied(db, "early") == 1
+    assert _count(consumer.metrics.events_consumed, "parked") == 0
+    assert _count(consumer.metrics.events_consumed, "applied") == 2
+
+
+async def test_an_event_whose_prerequisite_never_comes_is_parked_after_its_deferrals(
+    parts: Parts, nats_url: str
+) -> None:
+    link, recorder, consumer = parts.link, parts.recorder, parts.consumer
+    recorder.waiting.add("orphan")
+    parked_sub = await link.nc.subscribe("shelter.parked.>")  # type: ignore[union-attr]
+    task = asyncio.create_task(consumer.run())
+    try:
+        await publish(nats_url, envelope_of(site_created("orphan")))
+        parked = await parked_sub.next_msg(timeout=15)
+    finally:
+        task.cancel()
+    # more patient than with a failure (max_tries=3): five deliveries before it is parked
+    assert parked.headers[PARKED_REASON] == PREREQUISITE_MISSING
+    assert parked.headers[PARKED_DELIVERIES] == "5"
+    assert _count(consumer.metrics.events_consumed, "deferred") == 4
+    assert await applied(parts.db, "orphan") == 0

@@ -464,8 +464,10 @@ class CardRepository:
             sa.insert(cards).values(id=card_id, person_id=person_id, token_digest=token_digest)
         )
 
-    async def revoke(self, card_id: str) -> None:
-        await self.session.execute(sa.delete(cards).where(cards.c.id == card_id))
+    async def revoke(self, card_id: str) -> bool:
+        """False if beds never heard of the card (its `card.issued` may still be on the way)."""
+        deleted = await self.session.execute(sa.delete(cards).where(cards.c.id == card_id))
+        return bool(deleted.rowcount)  # type: ignore[attr-defined]
 
     async def person_of(self, token_digest: str) -> str | None:
         return await self.session.scalar(

@@ -19,6 +19,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from common.consumer import NotYet
 from common.errors import DomainError
 from common.logging import get_logger
 from common.scheduler import ClockJob
@@ -231,4 +232,7 @@ async def on_card_issued(event: iv.CardIssued, _: CloudEvent, uow: BedsUnitOfWor
 
 
 async def on_card_revoked(event: iv.CardRevoked, _: CloudEvent, uow: BedsUnitOfWork) -> None:
-    await uow.cards.revoke(event.card_id)
+    if not await uow.cards.revoke(event.card_id):
+        # Revoked before its issue reached us: applied now, the later card.issued would bring
+        # the card back to life at the door.
+        raise NotYet("card.issued")
