@@ -16,7 +16,6 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from common.db import drop_postgres_database
 from common.migrations import upgrade
 from shelterbeds.registry import SERVICES
 
@@ -78,6 +77,22 @@ class Databases:
             await conn.close()
 
     async def drop_all(self) -> None:
-        for url in reversed(self._created):
-            await drop_postgres_database(url)
+        """Every database this worker made, dropped over a few admin connections at once: a
+        session makes hundreds, and one engine per drop made the last test's teardown run into
+        the per-test timeout on a loaded machine."""
+        names = [make_url(url).database for url in reversed(self._created)]
         self._created.clear()
+        pending = [name for name in names if name]
+
+        async def dropper() -> None:
+            url = make_url(POSTGRES).set(drivername="postgresql", database="postgres")
+            conn = await asyncpg.connect(url.render_as_string(hide_password=False))
+            try:
+                while pending:
+                    name = pending.pop().replace('"', '""')
+                    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+
+        if pending:
+            await asyncio.gather(*(dropper() for _ in range(min(4, len(pending)))))
