@@ -53,6 +53,8 @@ class Service:
             "SHELTERBEDS_DATA_DIR": str(self.dir),
             "SHELTERBEDS_NATS_URL": nats_url,
             "SHELTERBEDS_NOTIFICATIONS_PORT": str(self.port),
+            # the admin opening the teams writes flat out: the per-token write limit is not under test
+            "SHELTERBEDS_WRITES_PER_MINUTE": "1000000",
         }
         if source is not None:
             env["PYTHONPATH"] = str(source)
