@@ -51,7 +51,7 @@ async def one_size(
     service = BedsProcess(nats, database_url=postgres, database_prefix=prefix, data_dir=data_dir)
     try:
         service.wait_ready()
-        headers = {"Authorization": f"Bearer {service.token('patrol')}"}
+        headers = {"Authorization": f"Bearer {service.tokens().issue('patrol')}"}
         rng = random.Random(11)
         timings: dict[str, list[float]] = {"availability": [], "health": []}
         async with httpx.AsyncClient(base_url=service.base_url, timeout=60) as client:
@@ -85,10 +85,12 @@ async def one_size(
     }
 
 
-async def through_http(populate: Populate, sites: int, queries: int, postgres: str | None) -> dict[str, Any]:
+async def through_http(
+    populate: Populate, sites: int, queries: int, postgres: str | None, small_sites: int = 50
+) -> dict[str, Any]:
     nats = ThrowawayNats(sync_always=False)
     try:
-        small = await one_size(nats, populate, 50, queries, postgres)
+        small = await one_size(nats, populate, small_sites, queries, postgres)
         large = await one_size(nats, populate, sites, queries, postgres)
     finally:
         nats.stop()

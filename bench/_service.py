@@ -49,7 +49,7 @@ class BedsProcess:
         env.pop("SHELTERBEDS_SECRET", None)
         # A benchmark is one token writing as fast as it can: the per-token write limit (120 a
         # minute) would answer it 429 and measure the limiter instead of the door.
-        env.setdefault("SHELTERBEDS_WRITES_PER_MINUTE", "1000000")
+        env["SHELTERBEDS_WRITES_PER_MINUTE"] = "1000000"
         if database_prefix:
             env["SHELTERBEDS_DATABASE_PREFIX"] = database_prefix
         args = ["-m", "shelterbeds", "serve", "beds", "--data-dir", str(self.data_dir)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import socket
 import subprocess
@@ -15,6 +16,12 @@ from typing import Any
 from shelterbeds.embedded_nats import nats_server_binary
 
 RESULTS = Path(__file__).with_name("results")
+# Where result files go instead (the suite's smoke runs write to a tmp dir, never the repository).
+RESULTS_ENV = "SHELTERBEDS_BENCH_RESULTS"
+
+
+def results_dir() -> Path:
+    return Path(os.environ.get(RESULTS_ENV) or RESULTS)
 
 
 def free_port() -> int:
@@ -52,16 +59,20 @@ class ThrowawayNats:
         self.process.wait(10)
 
 
-def save(name: str, results: dict[str, Any]) -> Path:
-    RESULTS.mkdir(exist_ok=True)
+def save(name: str, results: dict[str, Any], path: Path | None = None) -> Path:
+    """Writes `results` to `<results dir>/<name>-<stamp>.json`, or over `path` (a run that saves
+    as it goes: what it reached survives it being stopped)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS / f"{name}-{stamp}.json"
+    if path is None:
+        directory = results_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{name}-{stamp}.json"
     results = {"benchmark": name, "at": stamp, "machine": platform.platform(), "cpus": _cpus(), **results}
-    path.write_text(json.dumps(results, indent=2, default=str))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(results, indent=2, default=str))
+    tmp.replace(path)
     return path
 
 
 def _cpus() -> int:
-    import os
-
     return os.cpu_count() or 0

@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -169,12 +169,17 @@ class City:
         return database_url_for(service, self.database, self.data_dir, self.prefix or "")
 
     async def start(self) -> None:
-        for n in range(self.replicas):
-            for name in SERVICES:  # the first of each migrates alone, the others find it done
+        # the first of each service migrates its own database alone (the three at once), the
+        # replicas then find it done
+        for name in SERVICES:
+            self.processes[name].append(
+                Service(name, self.data_dir, self.nats.url, self.database, self.prefix)
+            )
+        await asyncio.gather(*(ps[0].ready() for ps in self.processes.values()))
+        for _ in range(1, self.replicas):
+            for name in SERVICES:
                 process = Service(name, self.data_dir, self.nats.url, self.database, self.prefix)
                 self.processes[name].append(process)
-                if n == 0:
-                    await process.ready()
         await asyncio.gather(*(p.ready() for ps in self.processes.values() for p in ps))
 
     def urls(self, service: str) -> Iterator[str]:
@@ -430,7 +435,9 @@ async def one_configuration(args: argparse.Namespace, database: str | None, repl
     return result
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
+async def run(args: argparse.Namespace, checkpoint: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """`checkpoint` gets the results after each configuration: a long run that is stopped keeps
+    the configurations it finished."""
     results: dict[str, Any] = {
         "sites": args.sites,
         "arrivals": args.arrivals,
@@ -445,6 +452,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for name, database, replicas in configurations:
         results[name] = await one_configuration(args, database, replicas)
         report(name, results[name])
+        checkpoint(results)
     if "postgres_2_replicas" in results:
         one, two = results["postgres"], results["postgres_2_replicas"]
         results["two_replicas_vs_one"] = {
@@ -471,7 +479,7 @@ def report(name: str, r: dict[str, Any]) -> None:
     print(f"  ratios: {r['ratios']}", flush=True)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=100)
     parser.add_argument("--arrivals", type=int, default=5000)
@@ -481,9 +489,15 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql+asyncpg://postgres@127.0.0.1:5432/")
     parser.add_argument("--no-postgres", dest="postgres", action="store_const", const=None)
     parser.add_argument("--no-replicas", dest="replicas", action="store_false")
-    args = parser.parse_args()
-    results = asyncio.run(run(args))
-    print(save("city-rush", results))
+    args = parser.parse_args(argv)
+    path: list[Path] = []
+
+    def checkpoint(results: dict[str, Any]) -> None:
+        path[:] = [save("city-rush", results, path[0] if path else None)]
+
+    results = asyncio.run(run(args, checkpoint))
+    checkpoint(results)
+    print(path[0])
     if "two_replicas_vs_one" in results:
         print(f"two replicas vs one (PostgreSQL): {results['two_replicas_vs_one']}")
 

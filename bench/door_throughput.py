@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench import _storage_floor as floor
 from bench._service import BedsProcess, Request, drive
-from bench._support import RESULTS, ThrowawayNats, save
+from bench._support import ThrowawayNats, results_dir, save
 from common.db import drop_postgres_database
 
 KYIV = (50.45, 30.52)
@@ -128,8 +128,11 @@ async def outbox_rows_written_by(service_url: str, request: Request, base_url: s
 
 async def measure(nats: ThrowawayNats, args: argparse.Namespace, postgres: str | None) -> dict[str, Any]:
     prefix = f"bench_door_{uuid.uuid4().hex[:8]}_" if postgres else None
-    profile = RESULTS / f"door-profile-{'postgres' if postgres else 'sqlite'}.txt" if args.profile else None
-    RESULTS.mkdir(exist_ok=True)
+    profile = (
+        results_dir() / f"door-profile-{'postgres' if postgres else 'sqlite'}.txt" if args.profile else None
+    )
+    if profile:
+        profile.parent.mkdir(parents=True, exist_ok=True)
     service = BedsProcess(nats, database_url=postgres, database_prefix=prefix, profile_to=profile)
     phases = [(kind, c) for c in CONCURRENCY for kind in ("checkins", "holds")]
     service_db = (
@@ -140,7 +143,8 @@ async def measure(nats: ThrowawayNats, args: argparse.Namespace, postgres: str |
     floor_url = f"{postgres.rstrip('/')}/{prefix}floor" if postgres else floor.sqlite_url()
     try:
         service.wait_ready()
-        admin, tokens = service.token("admin"), service.tokens()
+        tokens = service.tokens()
+        admin = tokens.issue("admin")
 
         def staff(site_id: str) -> str:
             return tokens.issue("shelter_staff", site_ids=[site_id])

@@ -288,7 +288,7 @@ async def timed(client: httpx.AsyncClient, path: str, n: int, **params: str) -> 
 
 async def measure(beds: BedsProcess, first: date, last: date, requests: int, site_id: str) -> dict[str, Any]:
     year = {"from": first.isoformat(), "to": last.isoformat()}
-    headers = {"Authorization": f"Bearer {beds.token('supervisor')}"}
+    headers = {"Authorization": f"Bearer {beds.tokens().issue('supervisor')}"}
     async with httpx.AsyncClient(base_url=beds.base_url, headers=headers, timeout=120) as client:
         await timed(client, "/api/v1/reports/summary", 3, **year)  # warm
         await timed(client, "/health/live", 20)
@@ -313,6 +313,8 @@ async def main() -> None:
     parser.add_argument("--nights", type=int, default=365)
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
+    if args.sites < 3:  # the first 60 % are night shelters; turn-aways and one site's year need others
+        parser.error("--sites must be at least 3 (night shelters, and a crisis room)")
     configure_logging("warning")
     data_dir = Path(mkdtemp(prefix="bench-reports-"))
     url = database_url_for("beds", None, data_dir)
