@@ -7,6 +7,7 @@ check-ins on one site happen one after the other, and the capacity they see is t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -62,6 +63,33 @@ def _rows_of(kind: type, objects: list[object]) -> list[dict[str, Any]]:
     return [{column: getattr(obj, key) for column, key in columns} for obj in objects]
 
 
+class _FloorStatements:
+    """The statements that load a floor, built once (the domain classes must be mapped first):
+    a prebuilt statement keeps its cache key, so SQLAlchemy only binds `site_id` and `since` (a
+    lambda statement re-inspects its closure on every call)."""
+
+    def __init__(self) -> None:
+        site_id: Any = sa.bindparam("site_id")
+        self.site = sa.select(Site).where(sites.c.id == site_id)
+        self.site_locked = self.site.with_for_update()
+        self.rooms = sa.select(Room).where(rooms.c.site_id == site_id)
+        self.places = sa.select(Place).where(places.c.site_id == site_id)
+        self.claims = sa.select(PlaceClaim).where(
+            place_claims.c.site_id == site_id,
+            sa.or_(place_claims.c.ends_at.is_(None), place_claims.c.ends_at > sa.bindparam("since")),
+        )
+        self.over_capacity = sa.select(Stay).where(
+            stays.c.site_id == site_id,
+            stays.c.place_kind == "over_capacity",
+            stays.c.ended_at.is_(None),
+        )
+
+
+@functools.cache
+def _floor_statements() -> _FloorStatements:
+    return _FloorStatements()
+
+
 class SiteRepository:
     def __init__(self, session: AsyncSession, uow: Tracker):
         self.session = session
@@ -110,50 +138,27 @@ class SiteRepository:
     ) -> SiteFloor | None:
         """The site and everything on it, locked for this transaction (unless `lock=False`, for
         reading). Claims that ended before `since` (default: now) are history and not loaded."""
-        # Every booking loads a floor, so its statements are lambdas: SQLAlchemy builds each
-        # one once and then only binds `site_id` and `since`, instead of building it anew.
+        # Every booking loads a floor, so its statements are built once (`_FloorStatements`).
+        q = _floor_statements()
         fresh = {"populate_existing": True}
-        query = sa.lambda_stmt(lambda: sa.select(Site).where(sites.c.id == site_id))
-        if lock:
-            query += lambda q: q.with_for_update()
-        site = await self.session.scalar(query, execution_options=fresh)
+        site = await self.session.scalar(
+            q.site_locked if lock else q.site, {"site_id": site_id}, execution_options=fresh
+        )
         if site is None:
             return None
         since = since or self.uow.clock.now()
-        site_rooms = (
-            await self.session.scalars(
-                sa.lambda_stmt(lambda: sa.select(Room).where(rooms.c.site_id == site_id))
-            )
-        ).all()
-        site_places = (
-            await self.session.scalars(
-                sa.lambda_stmt(lambda: sa.select(Place).where(places.c.site_id == site_id))
-            )
-        ).all()
+        by_site = {"site_id": site_id}
+        site_rooms = (await self.session.scalars(q.rooms, by_site)).all()
+        site_places = (await self.session.scalars(q.places, by_site)).all()
         claims = (
             await self.session.scalars(
-                sa.lambda_stmt(
-                    lambda: sa.select(PlaceClaim).where(
-                        place_claims.c.site_id == site_id,
-                        sa.or_(place_claims.c.ends_at.is_(None), place_claims.c.ends_at > since),
-                    )
-                ),
-                execution_options=fresh,
+                q.claims, {"site_id": site_id, "since": since}, execution_options=fresh
             )
         ).all()
         over_capacity: Sequence[Stay] = ()
         if site.kind == "night_shelter":  # the only kind that checks people in past its places
             over_capacity = (
-                await self.session.scalars(
-                    sa.lambda_stmt(
-                        lambda: sa.select(Stay).where(
-                            stays.c.site_id == site_id,
-                            stays.c.place_kind == "over_capacity",
-                            stays.c.ended_at.is_(None),
-                        )
-                    ),
-                    execution_options=fresh,
-                )
+                await self.session.scalars(q.over_capacity, by_site, execution_options=fresh)
             ).all()
         floor = SiteFloor(site, site_rooms, site_places, claims, over_capacity)
         self.track(floor)
