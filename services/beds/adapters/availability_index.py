@@ -21,7 +21,6 @@ so a stale offer is refused there (409), never booked twice.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -39,6 +38,7 @@ log = get_logger(__name__)
 
 CHUNK = 500  # sites per read when the whole index is built
 MAX_AGE_S = 30.0
+CELL_DEGREES = 0.5  # the first search box is 0.5 degrees each way: a few cells
 SWEEP_SHARE = 30  # the background loop re-reads about 1/30 of the entries per round
 
 
@@ -47,6 +47,15 @@ class IndexedSite:
     spot: SiteSpot
     rooms: tuple[Room, ...]
     counts: SiteCounts | None  # None: no place on its floor (the search passes it over)
+
+
+def _row(degrees: float) -> int:
+    """The grid's row (of a latitude) or column (of a longitude)."""
+    return math.floor(degrees / CELL_DEGREES)
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return _row(lat), _row(lon)
 
 
 def _placing(spot: SiteSpot) -> tuple[float, float, str, bool]:
@@ -213,34 +222,58 @@ class AvailabilityIndex:
     def _sorted(self) -> None:
         if self._placed:
             return
-        order = sorted((site.spot.lat, site_id) for site_id, site in self._sites.items())
-        self._lats = [lat for lat, _ in order]
-        self._ids_by_lat = [site_id for _, site_id in order]
+        cells: dict[tuple[int, int], list[str]] = {}
         searchable: dict[tuple[str, bool], int] = {}
-        for site in self._sites.values():
+        for site_id, site in self._sites.items():
+            cells.setdefault(_cell(site.spot.lat, site.spot.lon), []).append(site_id)
             key = (site.spot.kind, site.spot.confidential)
             searchable[key] = searchable.get(key, 0) + 1
+        self._cells = cells
         self._searchable = searchable
         self._placed = True
 
     def in_box(self, box: Box, *, kind: str | None, include_confidential: bool) -> list[IndexedSite]:
-        """The sites `sites_in_box` would find, by the same bounds."""
+        """The sites `sites_in_box` would find, by the same bounds: those in the grid's cells that
+        meet the box (the cells are walked by the box, or, for a wide box, the sites' cells)."""
         self._sorted()
         bounds = box.bounds()
+        found: Iterable[IndexedSite]
         if bounds is None:
-            found: Iterable[IndexedSite] = self._sites.values()
+            found = self._sites.values()
         else:
             (south, north), lons = bounds
-            first = bisect.bisect_left(self._lats, south)
-            last = bisect.bisect_right(self._lats, north)
-            found = (self._sites[site_id] for site_id in self._ids_by_lat[first:last])
-            if lons is not None:
-                if len(lons) == 2:
-                    east_of, west_of = lons[0][0], lons[1][1]
-                    found = [s for s in found if s.spot.lon >= east_of or s.spot.lon <= west_of]
-                else:
-                    west, east = lons[0]
-                    found = [s for s in found if west <= s.spot.lon <= east]
+            spans = [(-180.0, 180.0)] if lons is None else [(max(w, -180.0), min(e, 180.0)) for w, e in lons]
+            rows = range(_row(south), _row(north) + 1)
+            columns = [range(_row(w), _row(e) + 1) for w, e in spans]
+            candidates: Iterable[str]
+            if len(rows) * sum(len(c) for c in columns) > len(self._cells):
+                candidates = [
+                    site_id
+                    for (row, column), ids in self._cells.items()
+                    if row in rows and any(column in span for span in columns)
+                    for site_id in ids
+                ]
+            else:
+                candidates = [
+                    site_id
+                    for row in rows
+                    for span in columns
+                    for column in span
+                    for site_id in self._cells.get((row, column), ())
+                ]
+            found = [
+                site
+                for site in (self._sites[site_id] for site_id in candidates)
+                if south <= site.spot.lat <= north
+                and (
+                    lons is None
+                    or (
+                        site.spot.lon >= lons[0][0] or site.spot.lon <= lons[1][1]
+                        if len(lons) == 2
+                        else lons[0][0] <= site.spot.lon <= lons[0][1]
+                    )
+                )
+            ]
         return [
             s
             for s in found
