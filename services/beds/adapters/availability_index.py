@@ -39,7 +39,8 @@ log = get_logger(__name__)
 CHUNK = 500  # sites per read when the whole index is built
 MAX_AGE_S = 30.0
 CELL_DEGREES = 0.5  # the first search box is 0.5 degrees each way: a few cells
-SWEEP_SHARE = 30  # the background loop re-reads about 1/30 of the entries per round
+SWEEP_SHARE = 30  # the background loop re-reads 1/30 of the entries per round
+SWEEP_LEAD = 0.75  # ... so that each is read again within 3/4 of the age bound
 
 
 @dataclass(frozen=True)
@@ -192,15 +193,17 @@ class AvailabilityIndex:
         builds the index, then each round re-reads the oldest entries and lists the sites again."""
         if self._subscribing is None:
             self._subscribing = asyncio.create_task(self._subscribe(nats), name="availability-index-events")
-        pause = self.max_age / SWEEP_SHARE
+        # Each round re-reads the oldest 1/SWEEP_SHARE of the entries, so every entry is read
+        # again within SWEEP_LEAD x max_age: ahead of the bound, and spread evenly over time.
+        pause = SWEEP_LEAD * self.max_age / SWEEP_SHARE
         while True:
             now = self._monotonic()
             async with read() as uow, self._lock:
                 if not self._built:
                     await self._build(uow.reads)
                 else:
-                    due = self._due(now - 0.8 * self.max_age, math.ceil(len(self._sites) / SWEEP_SHARE))
-                    if now - self._listed_at >= 0.8 * self.max_age:
+                    due = self._due(now, math.ceil(len(self._sites) / SWEEP_SHARE))
+                    if now - self._listed_at >= SWEEP_LEAD * self.max_age:
                         listed = set(await uow.sites.active_site_ids())
                         self._listed_at = now
                         due += listed.symmetric_difference(self._sites)
