@@ -37,9 +37,9 @@ from services.beds.domain.sites import Room
 log = get_logger(__name__)
 
 CHUNK = 500  # sites per read when the whole index is built
-MAX_AGE_S = 30.0
+MAX_AGE_S = 60.0
 CELL_DEGREES = 0.5  # the first search box is 0.5 degrees each way: a few cells
-SWEEP_SHARE = 30  # the background loop re-reads 1/30 of the entries per round
+SWEEP_SHARE = 120  # the background loop re-reads 1/120 of the entries per round (short rounds)
 SWEEP_LEAD = 0.75  # ... so that each is read again within 3/4 of the age bound
 
 
