@@ -72,6 +72,7 @@ async def one_size(
                     response.raise_for_status()
                     if n >= 20:
                         timings[name].append(elapsed)
+        rss_mb = resident_mb(service.process.pid)
     finally:
         service.stop()
         if postgres:
@@ -82,7 +83,19 @@ async def one_size(
         "queries": queries,
         **found,
         "p99_vs_health": round(found["availability"]["p99_ms"] / found["health"]["p99_ms"], 1),
+        "rss_mb": rss_mb,
     }
+
+
+def resident_mb(pid: int) -> float | None:
+    """The process's resident memory (Linux), after the searches: the index of every site in it."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
 
 
 async def through_http(

@@ -35,12 +35,13 @@ from common.clock import SystemClock
 from common.db import Database, drop_postgres_database
 from common.logging import configure_logging
 from common.migrations import upgrade
+from services.beds.adapters.availability_index import AvailabilityIndex
 from services.beds.adapters.orm import place_claims, places, plumbing, rooms, sites
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain.availability import RoomOpening, distance_km, offer
 from services.beds.domain.party import Needs, Party
 from services.beds.domain.sites import Room
-from services.beds.service_layer.nearest import nearest
+from services.beds.service_layer.nearest import nearest, nearest_in
 from shelterbeds.registry import SERVICES
 
 UKRAINE = ((45.5, 52.0), (22.5, 40.0))
@@ -196,8 +197,28 @@ async def measure(url: str, count: int, queries: int) -> dict[str, object]:
         asks = [
             (rng.uniform(*UKRAINE[0]), rng.uniform(*UKRAINE[1]), rng.choice(parties)) for _ in range(queries)
         ]
-        timings: dict[str, list[float]] = {"search": [], "naive": []}
+        timings: dict[str, list[float]] = {"search": [], "naive": [], "index": []}
+        index = AvailabilityIndex()
+        async with BedsUnitOfWork(db, plumbing, SystemClock(), write=False) as uow:
+            t0 = time.perf_counter()
+            await index.fresh(uow.reads)
+            build_seconds = time.perf_counter() - t0
         for lat, lon, party in asks:
+            t0 = time.perf_counter()
+            from_memory = [
+                a.site_id
+                for a in nearest_in(
+                    index,
+                    lat=lat,
+                    lon=lon,
+                    party=party,
+                    needs=Needs(),
+                    kind=None,
+                    include_confidential=True,
+                    limit=10,
+                )
+            ]
+            timings["index"].append((time.perf_counter() - t0) * 1000)
             for name in ("search", "naive"):
                 async with BedsUnitOfWork(db, plumbing, SystemClock(), write=False) as uow:
                     t0 = time.perf_counter()
@@ -219,6 +240,7 @@ async def measure(url: str, count: int, queries: int) -> dict[str, object]:
                         expected = await naive(uow, lat, lon, party, 10)
                     timings[name].append((time.perf_counter() - t0) * 1000)
             assert answer == expected, "the fast search must give the naive search's answer"
+            assert from_memory == expected, "the index must give the naive search's answer"
         summary = {name: _stats(ms) for name, ms in timings.items()}
         return {
             "sites": count,
@@ -227,6 +249,8 @@ async def measure(url: str, count: int, queries: int) -> dict[str, object]:
             "queries": queries,
             "ms": summary,
             "speedup_p50": round(summary["naive"]["p50"] / summary["search"]["p50"], 1),
+            "index_build_seconds": round(build_seconds, 2),
+            "index_vs_search_p50": round(summary["search"]["p50"] / max(summary["index"]["p50"], 0.01), 1),
         }
     finally:
         await db.dispose()
@@ -280,13 +304,17 @@ def main() -> None:
             f"search p50 {ms['search']['p50']} ms p95 {ms['search']['p95']} ms | "
             f"naive p50 {ms['naive']['p50']} ms p95 {ms['naive']['p95']} ms | {figures['speedup_p50']}x"
         )
+        print(
+            f"{backend:8} index in memory p50 {ms['index']['p50']} ms p95 {ms['index']['p95']} ms "
+            f"(built in {figures['index_build_seconds']} s) | x{figures['index_vs_search_p50']} of search"
+        )
         http = figures["http"]
         for size in ("small", "large"):
             at = http[size]
             print(
                 f"{backend:8} HTTP {at['sites']} sites: availability p50 {at['availability']['p50_ms']} ms "
                 f"p99 {at['availability']['p99_ms']} ms | health p99 {at['health']['p99_ms']} ms | "
-                f"p99 x{at['p99_vs_health']} of health"
+                f"p99 x{at['p99_vs_health']} of health | beds RSS {at['rss_mb']} MB"
             )
         print(
             f"{backend:8} HTTP growth of p99 from {args.small_sites} to {args.sites} sites: "

@@ -28,6 +28,9 @@ Environment variables (all optional):
                                  delivery claimed by a worker that died is sent again 3x this later
   SHELTERBEDS_ABSENT_NIGHTS      beds: a stay with no presence confirmed for this many nights ends as
                                  "left without check-out", the site warned a night before (3)
+  SHELTERBEDS_AVAILABILITY_MAX_AGE_SECONDS  beds: the nearest search answers from memory; an entry is
+                                 read again at the latest this long after it was read (60), so a
+                                 change whose event was lost is offered within this bound
   SHELTERBEDS_SHUTDOWN_GRACE_SECONDS  after SIGTERM the process has exited within this (10): requests
                                  in hand answered, consumers' events acked, the outbox relayed
   SHELTERBEDS_SHUTDOWN_DRAIN_SECONDS  of that, how long it keeps serving while /health/ready already
@@ -106,6 +109,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # SIGTERM: readiness off at once, new requests still served for `drain`, then the listener
     # closes, requests in hand finish, consumers ack, the outbox is relayed; all within `grace`.
     shutdown_grace_seconds: Positive = 10.0
+    availability_max_age_seconds: Positive = 60.0
     shutdown_drain_seconds: Annotated[float, msgspec.Meta(ge=0)] = 1.0
     # Who holds a lease: unique per process start (two runtimes in one process differ too).
     instance_id: str = msgspec.field(
@@ -219,6 +223,7 @@ def settings_from_env(
         "cookie_secure": env.get("SHELTERBEDS_COOKIE_SECURE", "1") not in ("0", "false", "no"),
         "shutdown_grace_seconds": float(env.get("SHELTERBEDS_SHUTDOWN_GRACE_SECONDS", "10")),
         "shutdown_drain_seconds": float(env.get("SHELTERBEDS_SHUTDOWN_DRAIN_SECONDS", "1")),
+        "availability_max_age_seconds": float(env.get("SHELTERBEDS_AVAILABILITY_MAX_AGE_SECONDS", "60")),
     }
     values.update(overrides)
     if "secret" not in values:

@@ -11,6 +11,7 @@ from common.consumer import Subscription
 from common.runtime import ServiceRuntime
 from common.settings import Settings, settings_from_env
 from contracts.streams import INTAKE
+from services.beds.adapters.availability_index import AvailabilityIndex
 from services.beds.adapters.board_signals import BoardSignals
 from services.beds.adapters.orm import plumbing
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
@@ -38,7 +39,15 @@ nightly ledger and nearest-place search. Every `/api/v1` call needs `Authorizati
 def build_runtime(
     settings: Settings, clock: Clock | None = None
 ) -> tuple[ServiceRuntime[BedsUnitOfWork], BedsBus]:
-    runtime = ServiceRuntime(settings, plumbing, BedsUnitOfWork, clock=clock)
+    index = AvailabilityIndex(max_age=settings.availability_max_age_seconds)
+
+    class UnitOfWork(BedsUnitOfWork):
+        """This runtime's own, so that its commits mark this process's search index."""
+
+        availability = index
+
+    runtime: ServiceRuntime[BedsUnitOfWork] = ServiceRuntime(settings, plumbing, UnitOfWork, clock=clock)
+    runtime.run_loop("availability-index", lambda: index.run(runtime.nats, runtime.read))
     bus = beds_bus(runtime.unit_of_work)
     placer = Placer(bus, runtime.unit_of_work, read=runtime.read, waitlist_hours=settings.waitlist_hours)
     runtime.subscribe(Subscription("beds-placement", INTAKE, placer.handlers()))

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,6 +106,22 @@ class Box:
     @property
     def everything(self) -> bool:
         return self.degrees >= 180
+
+    def bounds(self) -> tuple[tuple[float, float], tuple[tuple[float, float], ...] | None] | None:
+        """The latitude range and the longitude ranges (None: every longitude) the box covers,
+        both ends included; None when it covers the globe. The SQL search and the index in
+        memory both narrow by this one rule."""
+        if self.everything:
+            return None
+        poleward = min(abs(self.lat) + self.degrees, 89.0)
+        half_width = self.degrees / math.cos(math.radians(poleward))
+        lats = (self.lat - self.degrees, self.lat + self.degrees)
+        if half_width >= 180:
+            return lats, None
+        west, east = self.lon - half_width, self.lon + half_width
+        if west < -180 or east > 180:  # across the antimeridian
+            return lats, (((west + 540) % 360 - 180, 180.0), (-180.0, (east + 540) % 360 - 180))
+        return lats, ((west, east),)
 
 
 class BedsReads:
@@ -292,10 +309,30 @@ class BedsReads:
         rows = await self.session.execute(_narrow(query, box, s.lat, s.lon))
         return [SiteSpot(r.id, r.name, r.kind, r.lat, r.lon, r.confidential) for r in rows]
 
+    async def site_spots(self, site_ids: Sequence[str] | None = None) -> list[SiteSpot]:
+        """The spots of active sites (of these, or all): what the availability index holds."""
+        s = sites.c
+        query = sa.select(s.id, s.name, s.kind, s.lat, s.lon, s.confidential).where(s.retired_at.is_(None))
+        if site_ids is not None:
+            query = query.where(s.id.in_(site_ids))
+        return [
+            SiteSpot(r.id, r.name, r.kind, r.lat, r.lon, r.confidential)
+            for r in await self.session.execute(query)
+        ]
+
     async def count_searched(self, *, kind: str | None, include_confidential: bool) -> int:
         """How many sites a search with these filters could find anywhere."""
         query = _searched(sa.select(sa.func.count()).select_from(sites), kind, include_confidential)
         return int(await self.session.scalar(query) or 0)
+
+    async def active_room_rows(self, site_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """`active_rooms` as plain rows (id, site, name, restriction, accessible, pets): the index
+        reads thousands and keeps its own copies."""
+        r = rooms.c
+        query = sa.select(r.id, r.site_id, r.name, r.restriction, r.accessible, r.pets_allowed).where(
+            r.site_id.in_(site_ids), r.retired_at.is_(None)
+        )
+        return [tuple(row) for row in await self.session.execute(query)]
 
     async def active_rooms(self, site_ids: Sequence[str]) -> dict[str, list[Room]]:
         by_site: dict[str, list[Room]] = defaultdict(list)
@@ -316,14 +353,13 @@ def _searched(query: sa.Select, kind: str | None, include_confidential: bool) ->
 
 
 def _narrow(query: sa.Select, box: Box, lat_col: sa.ColumnElement, lon_col: sa.ColumnElement) -> sa.Select:  # type: ignore[type-arg]
-    if box.everything:
+    bounds = box.bounds()
+    if bounds is None:
         return query
-    poleward = min(abs(box.lat) + box.degrees, 89.0)
-    half_width = box.degrees / math.cos(math.radians(poleward))
-    query = query.where(lat_col.between(box.lat - box.degrees, box.lat + box.degrees))
-    if half_width >= 180:
+    (south, north), lons = bounds
+    query = query.where(lat_col.between(south, north))
+    if lons is None:
         return query
-    west, east = box.lon - half_width, box.lon + half_width
-    if west < -180 or east > 180:  # across the antimeridian
-        return query.where(sa.or_(lon_col >= (west + 540) % 360 - 180, lon_col <= (east + 540) % 360 - 180))
-    return query.where(lon_col.between(west, east))
+    if len(lons) == 2:  # across the antimeridian
+        return query.where(sa.or_(lon_col >= lons[0][0], lon_col <= lons[1][1]))
+    return query.where(lon_col.between(*lons[0]))
