@@ -51,6 +51,11 @@ CONSUMES: dict[str, tuple[str, ...]] = {
 }
 
 
+# beds hears its own events live (core NATS): the open board pages and the availability index
+# learn of other replicas' commits that way, as deploy/nats/nats-server.conf allows
+HEARS_ITS_OWN_EVENTS = frozenset({"beds"})
+
+
 def service_permissions(service: str) -> dict[str, object]:
     """What `deploy/nats/nats-server.conf` grants the service's user, built from the streams."""
     streams = [spec.name for spec in ALL_STREAMS]
@@ -65,7 +70,8 @@ def service_permissions(service: str) -> dict[str, object]:
             f"$JS.API.CONSUMER.MSG.NEXT.{stream}.*",
         ]
     allowed.append("$JS.ACK.>")
-    return {"publish": {"allow": allowed}, "subscribe": {"allow": ["_INBOX.>"]}}
+    listens = ["_INBOX.>", *([f"shelter.{service}.>"] if service in HEARS_ITS_OWN_EVENTS else [])]
+    return {"publish": {"allow": allowed}, "subscribe": {"allow": listens}}
 
 
 def load_users(data_dir: Path) -> dict[str, str]:

@@ -94,6 +94,36 @@ async def test_a_service_cannot_listen_in_on_the_events(server: EmbeddedNats) ->
         await intake.close()
 
 
+async def test_beds_hears_its_own_events_live_and_nobody_elses(server: EmbeddedNats) -> None:
+    """The board pages and the availability index hear other replicas' commits this way."""
+    errors: list[str] = []
+    heard: list[str] = []
+
+    async def note(msg: object) -> None:
+        heard.append(msg.subject)  # type: ignore[attr-defined]
+
+    beds = await connect(server.url_for("beds"), errors)
+    try:
+        await beds.subscribe("shelter.beds.>", cb=note)
+        await beds.publish("shelter.beds.site.opened.v1", b"{}")
+        await beds.flush()
+        for _ in range(100):
+            if heard:
+                break
+            await asyncio.sleep(0.02)
+        assert heard == ["shelter.beds.site.opened.v1"]
+        assert errors == []
+        await beds.subscribe("shelter.intake.>")
+        await beds.flush()
+        for _ in range(100):
+            if errors:
+                break
+            await asyncio.sleep(0.02)
+        assert any("permissions violation" in e.lower() for e in errors), errors
+    finally:
+        await beds.close()
+
+
 def test_the_passwords_are_kept_in_the_data_dir_for_its_owner_only(tmp_path: Path) -> None:
     first = EmbeddedNats(tmp_path, port=free_port()).users
     assert set(first) == {"beds", "intake", "notifications", OPERATOR}
