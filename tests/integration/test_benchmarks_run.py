@@ -84,6 +84,7 @@ def check_city_rush(r: dict[str, Any]) -> None:
         got = r[configuration]
         assert got["arrivals"] == 20
         assert got["failed"] == {}, got["failed"]
+        assert got["refused"] == {}, got["refused"]  # 3 sites have room for 20 arrivals
         assert got["webhooks"] == got["alerts"] > 0
         assert got["webhook_ids_seen_twice"] == 0
         steps = got["steps"]
