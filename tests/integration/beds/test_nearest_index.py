@@ -276,10 +276,10 @@ async def _same_answers(beds: Service, index: AvailabilityIndex, rng: random.Ran
 
 async def test_the_index_answers_exactly_as_the_queries_on_random_floors(beds: Service) -> None:
     rng = random.Random(18)
-    await _random_floors(beds, rng, 150)
+    await _random_floors(beds, rng, 80)
     index = AvailabilityIndex()
 
-    await _same_answers(beds, index, rng, 100)
+    await _same_answers(beds, index, rng, 60)
 
     # random changes, each named to the index as a commit would: claims end and begin, places go
     # out of service, rooms retire, sites move, retire and open
@@ -326,4 +326,4 @@ async def test_the_index_answers_exactly_as_the_queries_on_random_floors(beds: S
         touched |= set(await uow.sites.active_site_ids()) - set(all_sites)
     index.changed(touched)
 
-    await _same_answers(beds, index, rng, 100)
+    await _same_answers(beds, index, rng, 60)
