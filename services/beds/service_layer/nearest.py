@@ -82,12 +82,8 @@ async def nearest(
         checked.update(s.id for s in spots)
         for start in range(0, len(spots), CHUNK):
             offers += await _offers(uow, spots[start : start + CHUNK], lat, lon, party, needs)
-        offers.sort(key=lambda o: (o.distance_km, o.site_id))  # exact distance: rounding must not reorder
-        if box.everything:
-            return offers[:limit]
-        certain = [o for o in offers if o.distance_km <= covered_km(box)]
-        if len(certain) >= limit:
-            return certain[:limit]
+        if (settled := _settled(offers, box, limit)) is not None:
+            return settled
         if searchable is None:
             searchable = await uow.reads.count_searched(kind=kind, include_confidential=include_confidential)
         if len(checked) >= searchable:
@@ -120,17 +116,24 @@ def nearest_in(
             found = _offer_at(site.spot, site.rooms, site.counts, lat, lon, party, needs)
             if found is not None:
                 offers.append(found)
-        offers.sort(key=lambda o: (o.distance_km, o.site_id))
-        if box.everything:
-            return offers[:limit]
-        certain = [o for o in offers if o.distance_km <= covered_km(box)]
-        if len(certain) >= limit:
-            return certain[:limit]
+        if (settled := _settled(offers, box, limit)) is not None:
+            return settled
         if searchable is None:
             searchable = index.count_searched(kind=kind, include_confidential=include_confidential)
         if len(checked) >= searchable:
             return offers[:limit]
         box = Box(lat, lon, box.degrees * 2)
+
+
+def _settled(offers: list[Offer], box: Box, limit: int) -> list[Offer] | None:
+    """Sorts the offers nearest first; the answer, once this box settles it (it covers
+    everything, or `limit` offers lie within the distance it guarantees), else None. One rule
+    for both paths, so the index answers exactly as the queries do."""
+    offers.sort(key=lambda o: (o.distance_km, o.site_id))  # exact distance: rounding must not reorder
+    if box.everything:
+        return offers[:limit]
+    certain = [o for o in offers if o.distance_km <= covered_km(box)]
+    return certain[:limit] if len(certain) >= limit else None
 
 
 async def _offers(
