@@ -42,7 +42,7 @@ def sqlite_url() -> str:
     return f"sqlite+aiosqlite:///{Path(mkdtemp(prefix='bench-floor-')) / 'floor.db'}"
 
 
-def _engine(url: str) -> AsyncEngine:
+def floor_engine(url: str) -> AsyncEngine:
     if not url.startswith("sqlite"):
         return create_async_engine(url, pool_size=32, max_overflow=8)
     engine = create_async_engine(url, connect_args={"timeout": 30})
@@ -63,7 +63,7 @@ def _engine(url: str) -> AsyncEngine:
 async def prepare(url: str, *, site_count: int, beds: int) -> Plan:
     """A migrated beds database with `site_count` sites of `beds` beds each."""
     await upgrade(url, SERVICES["beds"].migrations)
-    engine = _engine(url)
+    engine = floor_engine(url)
     now = datetime.now(UTC)
     site_rows, room_rows, place_rows = [], [], []
     place_ids: dict[str, list[str]] = {}
@@ -136,7 +136,7 @@ def work(
         owner_id = str(uuid.uuid4())
         rows: list[tuple[sa.Table, dict[str, Any]]]
         if kind == "checkins":
-            rows = [(stays, _stay(owner_id, site_id, place_id, now))]
+            rows = [(stays, stay_row(owner_id, site_id, place_id, now))]
             claim = {"stay_id": owner_id, "hold_id": None, "ends_at": None}
         else:
             rows = [(holds, _hold(owner_id, site_id, now))]
@@ -171,7 +171,7 @@ def work(
     return transactions
 
 
-def _stay(stay_id: str, site_id: str, place_id: str, now: datetime) -> dict[str, Any]:
+def stay_row(stay_id: str, site_id: str, place_id: str, now: datetime) -> dict[str, Any]:
     return {
         "id": stay_id,
         "site_id": site_id,

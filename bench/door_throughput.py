@@ -7,6 +7,9 @@ throwaway nats-server): `--ops` check-ins spread over `--sites` sites of one cit
 concurrent clients, and as many holds; beside them, at the same concurrency and in the same run:
 
 - the framework floor: `GET /health/live` of the same service;
+- the thinnest service this stack allows (bench/_thin_service.py): litestar, a PyJWT check, a
+  msgspec body and one bare SQLAlchemy transaction writing the same rows, in a process of its own,
+  beside its own `/health/live` — the two floors at once, with none of our code in a request;
 - the storage floor: bare SQLAlchemy transactions, outside the service, writing the rows one
   check-in (or hold) writes — the stay (or hold), its place claim, and the outbox rows the service
   wrote for one — under the site row lock, on a database of the same shape. On SQLite the
@@ -34,6 +37,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bench import _storage_floor as floor
 from bench._service import BedsProcess, Request, drive
 from bench._support import ThrowawayNats, results_dir, save
+from bench._thin_service import ThinProcess
 from common.db import drop_postgres_database
 
 KYIV = (50.45, 30.52)
@@ -172,6 +176,8 @@ async def measure(nats: ThrowawayNats, args: argparse.Namespace, postgres: str |
             at[kind] = await drive(service.base_url, requests, concurrency, ok=201)
     finally:
         service.stop()
+    thin_url = f"{postgres.rstrip('/')}/{prefix}thin" if postgres else floor.sqlite_url()
+    await measure_thin_service(thin_url, args, events["checkins"], results)
     plan = await floor.prepare(floor_url, site_count=args.sites * len(phases), beds=ROOMS * BEDS_PER_ROOM)
     try:
         for n, (kind, concurrency) in enumerate(phases):
@@ -180,15 +186,41 @@ async def measure(nats: ThrowawayNats, args: argparse.Namespace, postgres: str |
     finally:
         await floor.dispose(plan)
         if postgres:
-            await drop_postgres_database(service_db)
-            await drop_postgres_database(floor_url)
+            for url in (service_db, floor_url, thin_url):
+                await drop_postgres_database(url)
     for concurrency in CONCURRENCY:
         at = results[f"c{concurrency}"]
         for kind in ("checkins", "holds"):
             at[f"{kind}_ratios"] = ratios(at[kind], at["health"], at[f"{kind}_storage_floor"])
+        thin = at["checkins_thin_service"]
+        at["checkins_ratios"]["throughput_vs_thin_service"] = round(
+            at["checkins"]["per_second"] / thin["per_second"], 3
+        )
+        at["thin_service_ratios"] = ratios(thin, at["thin_health"], at["checkins_storage_floor"])
     results["events_per_op"] = {k: len(v) for k, v in events.items()}
     results["profile"] = str(profile) if profile else None
     return results
+
+
+async def measure_thin_service(
+    url: str, args: argparse.Namespace, outbox_payloads: list[bytes], results: dict[str, Any]
+) -> None:
+    """The same check-ins against the thinnest service this stack allows (bench/_thin_service.py),
+    on sites of its own, beside its own `/health/live`."""
+    plan = await floor.prepare(url, site_count=args.sites * len(CONCURRENCY), beds=ROOMS * BEDS_PER_ROOM)
+    await floor.dispose(plan)  # the thin service opens its own engine
+    thin = ThinProcess(url, outbox_payloads)
+    try:
+        thin.wait_ready()
+        token = thin.token()
+        for n, concurrency in enumerate(CONCURRENCY):
+            sites = plan.site_ids[n * args.sites : (n + 1) * args.sites]
+            requests = check_ins(sites, lambda _: token, args.ops, seed=100 + n)
+            at = results[f"c{concurrency}"]
+            at["thin_health"] = await drive(thin.base_url, health(args.ops), concurrency, ok=200)
+            at["checkins_thin_service"] = await drive(thin.base_url, requests, concurrency, ok=201)
+    finally:
+        thin.stop()
 
 
 def ratios(ours: dict[str, Any], health: dict[str, Any], storage: dict[str, Any]) -> dict[str, float]:
@@ -233,6 +265,14 @@ def main() -> None:
                     f"{at[f'{kind}_storage_floor']['per_second']}/s | x health {r['throughput_vs_health']} "
                     f"p99 x{r['p99_vs_health']} | x floor {r['throughput_vs_storage_floor']}"
                 )
+            thin, r = at["checkins_thin_service"], at["thin_service_ratios"]
+            print(
+                f"{backend:8} c={concurrency:<2} thin     {thin['per_second']:>7}/s "
+                f"p50 {thin['p50_ms']} ms p99 {thin['p99_ms']} ms | its health "
+                f"{at['thin_health']['per_second']}/s | x its health {r['throughput_vs_health']} "
+                f"p99 x{r['p99_vs_health']} | x floor {r['throughput_vs_storage_floor']} | ours x thin "
+                f"{at['checkins_ratios']['throughput_vs_thin_service']}"
+            )
 
 
 if __name__ == "__main__":

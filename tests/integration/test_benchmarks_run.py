@@ -115,6 +115,10 @@ def check_door_throughput(r: dict[str, Any]) -> None:
                 assert at[kind]["failed"] == {}, at[kind]["failed"]
                 assert at[f"{kind}_storage_floor"]["requests"] == 20
                 positive(at[kind]["per_second"], *at[f"{kind}_ratios"].values())
+            for thin in ("thin_health", "checkins_thin_service"):
+                assert at[thin]["requests"] == 20
+                assert at[thin]["failed"] == {}, at[thin]["failed"]
+            positive(*at["thin_service_ratios"].values())
         positive(*got["events_per_op"].values())
 
 
