@@ -228,8 +228,8 @@ async def _setup(city: City, peer: Peer, sites: int) -> tuple[list[str], str]:
         staff = {"name": "Every site's staff", "kind": "shelter_staff", "sites": site_ids}
         patrol = {"name": "Evening patrol", "kind": "patrol"}
         teams = []
-        for body in (staff, patrol):
-            answer = await notes.post("/api/v1/teams", json=body)
+        for team_body in (staff, patrol):
+            answer = await notes.post("/api/v1/teams", json=team_body)
             answer.raise_for_status()
             team = answer.json()["id"]
             hook = {"kind": "webhook", "url": peer.url, "secret": HOOK_SECRET}
@@ -380,7 +380,9 @@ async def _alert_latencies(city: City, peer: Peer) -> list[float]:
     engine = create_async_engine(city.db_url("notifications"))
     try:
         async with engine.connect() as conn:
-            alerts = dict((await conn.execute(sa.text("SELECT id, event_id FROM alerts"))).all())
+            alerts: dict[str, str] = dict(
+                (await conn.execute(sa.text("SELECT id, event_id FROM alerts"))).all()
+            )
     finally:
         await engine.dispose()
     return [at - created[alerts[a]] for a, at in peer.arrived.items() if alerts.get(a) in created]
