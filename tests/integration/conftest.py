@@ -4,7 +4,9 @@ session's real nats-server, with JetStream emptied before each test."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import io
+import logging
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +36,24 @@ async def empty_jetstream(nats_url: str) -> None:
                 await js.delete_stream(spec.name)
     finally:
         await nc.close()
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """Everything the in-process services log, formatted exactly as production writes it: what
+    a privacy test reads for personal data."""
+    root = logging.getLogger()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(root.handlers[0].formatter)
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
 
 
 @pytest.fixture
