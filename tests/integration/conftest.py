@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from services.beds.app import create_app as create_beds
 from services.intake.app import create_app as create_intake
 from tests.support.databases import Databases
 from tests.support.events import EventTap
+from tests.support.privacy import captured_logs
 from tests.support.service import Service, running, service_settings
 
 # 20:00 in Kyiv on a November evening: the evening rush at a night shelter.
@@ -42,18 +42,8 @@ async def empty_jetstream(nats_url: str) -> None:
 def log_lines() -> Iterator[io.StringIO]:
     """Everything the in-process services log, formatted exactly as production writes it: what
     a privacy test reads for personal data."""
-    root = logging.getLogger()
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(root.handlers[0].formatter)
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
+    with captured_logs() as stream:
         yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(previous)
 
 
 @pytest.fixture
