@@ -1,7 +1,9 @@
-"""Shared by the benchmarks: a throwaway nats-server and databases, and result files."""
+"""Shared by the benchmarks: a throwaway nats-server and databases, waiting for a service to be
+ready, and result files."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
@@ -12,6 +14,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from shelterbeds.embedded_nats import nats_server_binary
 
@@ -28,6 +32,31 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def wait_ready(
+    url: str,
+    process: subprocess.Popen[Any],
+    name: str = "the service",
+    *,
+    log: Path | None = None,
+    within: float = 60,
+    step: float = 0.1,
+) -> None:
+    """Until `url`'s /health/ready answers 200; at once an error if `process` exits first."""
+    see = f"; see {log}" if log is not None else ""
+    deadline = time.monotonic() + within
+    async with httpx.AsyncClient(base_url=url, timeout=2) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited {process.returncode}{see}")
+            try:
+                if (await client.get("/health/ready")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(step)
+    raise TimeoutError(f"{name} not ready within {within} s{see}")
 
 
 class ThrowawayNats:

@@ -49,6 +49,30 @@ KINDS = ("night_shelter",) * 5 + ("shelter",) * 3 + ("crisis_room",) * 2
 RESTRICTIONS = ("any", "men", "women", "family", "any")
 
 
+def room_row(site_id: str, name: str, restriction: str, *, accessible: bool) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "site_id": site_id,
+        "name": name,
+        "restriction": restriction,
+        "accessible": accessible,
+        "pets_allowed": False,
+        "retired_at": None,
+    }
+
+
+def place_row(site_id: str, room_id: str | None, kind: str, label: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "site_id": site_id,
+        "room_id": room_id,
+        "kind": kind,
+        "label": label,
+        "emergency": False,
+        "retired_at": None,
+    }
+
+
 async def populate(db: Database, count: int, seed: int = 7) -> int:
     """Sites of 4 rooms x 10 beds + 10 mats (50 places each), ~60 % of beds taken."""
     rng = random.Random(seed)
@@ -78,36 +102,16 @@ async def populate(db: Database, count: int, seed: int = 7) -> int:
             }
         )
         for r in range(4):
-            room_id = str(uuid.uuid4())
-            room_rows.append(
-                {
-                    "id": room_id,
-                    "site_id": site_id,
-                    "name": f"Room {r}",
-                    "restriction": rng.choice(RESTRICTIONS),
-                    "accessible": r == 0,
-                    "pets_allowed": False,
-                    "retired_at": None,
-                }
-            )
+            room = room_row(site_id, f"Room {r}", rng.choice(RESTRICTIONS), accessible=r == 0)
+            room_rows.append(room)
             for b in range(10):
-                place_id = str(uuid.uuid4())
-                place_rows.append(
-                    {
-                        "id": place_id,
-                        "site_id": site_id,
-                        "room_id": room_id,
-                        "kind": "bed",
-                        "label": f"{r}-{b}",
-                        "emergency": False,
-                        "retired_at": None,
-                    }
-                )
+                place = place_row(site_id, room["id"], "bed", f"{r}-{b}")
+                place_rows.append(place)
                 if rng.random() < 0.6:
                     claim_rows.append(
                         {
                             "id": str(uuid.uuid4()),
-                            "place_id": place_id,
+                            "place_id": place["id"],
                             "site_id": site_id,
                             "starts_at": now,
                             "ends_at": None,
@@ -116,42 +120,11 @@ async def populate(db: Database, count: int, seed: int = 7) -> int:
                         }
                     )
         for m in range(10 if kind == "night_shelter" else 0):
-            place_rows.append(
-                {
-                    "id": str(uuid.uuid4()),
-                    "site_id": site_id,
-                    "room_id": None,
-                    "kind": "mat",
-                    "label": f"Mat {m}",
-                    "emergency": False,
-                    "retired_at": None,
-                }
-            )
+            place_rows.append(place_row(site_id, None, "mat", f"Mat {m}"))
         if kind != "night_shelter":  # keep 50 places per site: shelters have a fifth room instead of mats
-            room_id = str(uuid.uuid4())
-            room_rows.append(
-                {
-                    "id": room_id,
-                    "site_id": site_id,
-                    "name": "Room 4",
-                    "restriction": "family",
-                    "accessible": False,
-                    "pets_allowed": False,
-                    "retired_at": None,
-                }
-            )
-            place_rows += [
-                {
-                    "id": str(uuid.uuid4()),
-                    "site_id": site_id,
-                    "room_id": room_id,
-                    "kind": "bed",
-                    "label": f"4-{b}",
-                    "emergency": False,
-                    "retired_at": None,
-                }
-                for b in range(10)
-            ]
+            room = room_row(site_id, "Room 4", "family", accessible=False)
+            room_rows.append(room)
+            place_rows += [place_row(site_id, room["id"], "bed", f"4-{b}") for b in range(10)]
     async with db.write_sessions() as session, session.begin():
         for table, rows in (
             (sites, site_rows),
@@ -265,6 +238,21 @@ def _stats(values: list[float]) -> dict[str, float]:
     }
 
 
+def on_backend(url: str, postgres: str | None, args: argparse.Namespace) -> dict[str, Any]:
+    """Both searches on the database at `url`, then through HTTP on a fresh one of the same
+    backend (`postgres`: the server; None: SQLite). A PostgreSQL database of its own is dropped
+    after use."""
+    try:
+        figures: dict[str, Any] = asyncio.run(measure(url, args.sites, args.queries))
+    finally:
+        if postgres is not None:
+            asyncio.run(drop_postgres_database(url))
+    figures["http"] = asyncio.run(
+        through_http(populate, args.sites, args.http_queries, postgres, args.small_sites)
+    )
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -282,20 +270,10 @@ def main() -> None:
     configure_logging("warning")
     results: dict[str, dict[str, Any]] = {}
     sqlite_url = f"sqlite+aiosqlite:///{Path(mkdtemp(prefix='bench-availability-')) / 'beds.db'}"
-    results["sqlite"] = asyncio.run(measure(sqlite_url, args.sites, args.queries))
-    results["sqlite"]["http"] = asyncio.run(
-        through_http(populate, args.sites, args.http_queries, None, args.small_sites)
-    )
+    results["sqlite"] = on_backend(sqlite_url, None, args)
     if args.postgres:
         url = args.postgres.rstrip("/") + f"/bench_availability_{uuid.uuid4().hex[:8]}"
-        try:
-            results["postgres"] = asyncio.run(measure(url, args.sites, args.queries))
-        finally:
-            asyncio.run(drop_postgres_database(url))
-        http = asyncio.run(
-            through_http(populate, args.sites, args.http_queries, args.postgres, args.small_sites)
-        )
-        results["postgres"]["http"] = http
+        results["postgres"] = on_backend(url, args.postgres, args)
     print(save("availability", results))
     for backend, figures in results.items():
         ms = figures["ms"]

@@ -22,8 +22,8 @@ from typing import Any
 
 import httpx
 
-from bench._support import ThrowawayNats, free_port, save
-from bench.referral_placement import SECRET, _percentiles, _serve, _wait_ready
+from bench._support import ThrowawayNats, free_port, save, wait_ready
+from bench.referral_placement import SECRET, _percentiles, _serve
 from common.auth import Tokens
 
 STAY_ROW = '<li class="row" data-stay='
@@ -88,7 +88,7 @@ async def run(check_ins: int) -> dict[str, Any]:
     process = _serve("beds", server.url, data_dir, port)
     try:
         url = f"http://127.0.0.1:{port}"
-        await _wait_ready(url, process)
+        await wait_ready(url, process, "beds")
         writes, live = await check_ins_seen(url, check_ins)
     finally:
         process.terminate()

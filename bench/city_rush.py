@@ -45,7 +45,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bench._support import ThrowawayNats, free_port, save
+from bench._support import ThrowawayNats, free_port, save, wait_ready
 from bench.referral_placement import raw_round_trips
 from common.auth import Tokens
 from common.db import drop_postgres_database
@@ -126,17 +126,7 @@ class Service:
         )  # fmt: skip
 
     async def ready(self) -> None:
-        async with httpx.AsyncClient(base_url=self.url, timeout=2) as client:
-            for _ in range(900):
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited {self.process.returncode}; see {self.log.name}")
-                try:
-                    if (await client.get("/health/ready")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise TimeoutError(f"{self.name} not ready")
+        await wait_ready(self.url, self.process, self.name, log=Path(self.log.name), within=90)
 
     def peak_rss_mb(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -228,8 +218,8 @@ async def _setup(city: City, peer: Peer, sites: int) -> tuple[list[str], str]:
         staff = {"name": "Every site's staff", "kind": "shelter_staff", "sites": site_ids}
         patrol = {"name": "Evening patrol", "kind": "patrol"}
         teams = []
-        for body in (staff, patrol):
-            answer = await notes.post("/api/v1/teams", json=body)
+        for team_body in (staff, patrol):
+            answer = await notes.post("/api/v1/teams", json=team_body)
             answer.raise_for_status()
             team = answer.json()["id"]
             hook = {"kind": "webhook", "url": peer.url, "secret": HOOK_SECRET}
@@ -380,7 +370,9 @@ async def _alert_latencies(city: City, peer: Peer) -> list[float]:
     engine = create_async_engine(city.db_url("notifications"))
     try:
         async with engine.connect() as conn:
-            alerts = dict((await conn.execute(sa.text("SELECT id, event_id FROM alerts"))).all())
+            alerts: dict[str, str] = dict(
+                (await conn.execute(sa.text("SELECT id, event_id FROM alerts"))).all()
+            )
     finally:
         await engine.dispose()
     return [at - created[alerts[a]] for a, at in peer.arrived.items() if alerts.get(a) in created]

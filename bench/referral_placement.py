@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 import nats
 
-from bench._support import ThrowawayNats, free_port, save
+from bench._support import ThrowawayNats, free_port, save, wait_ready
 from common.auth import Tokens
 
 SECRET = "bench-referral-placement-secret-0123456789"
@@ -53,20 +53,6 @@ def _serve(
     return subprocess.Popen(
         command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True
     )
-
-
-async def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=2) as client:
-        for _ in range(600):
-            if server.poll() is not None:
-                raise RuntimeError(f"{url} exited with {server.returncode}")
-            try:
-                if (await client.get("/health/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise TimeoutError(f"{url} not ready")
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -223,7 +209,7 @@ async def run(referrals: int, profile_to: Path | None) -> dict[str, Any]:
     try:
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         for name, url in urls.items():
-            await _wait_ready(url, processes[name])
+            await wait_ready(url, processes[name], name)
         floor = _percentiles(await raw_round_trips(server.url, referrals))
         cpu_before = {name: _cpu_seconds(p.pid) for name, p in processes.items()}
         held = _percentiles(await referrals_held(urls["beds"], urls["intake"], referrals, trips))

@@ -120,11 +120,11 @@ async def fresh_stream(url: str) -> None:
     await nc.close()
 
 
-async def measure(db_url: str, events: int, rounds: int) -> dict[str, object]:
+async def measure(db_url: str, events: int, rounds: int) -> dict[str, dict[str, float]]:
     await upgrade(db_url, SERVICES["beds"].migrations)
     db = Database(db_url)
     rows = sample_rows(events)
-    results: dict[str, object] = {}
+    results: dict[str, dict[str, float]] = {}
     try:
         for sync_always in (True, False):
             server = ThrowawayNats(sync_always=sync_always)
@@ -160,19 +160,16 @@ def main() -> None:
     args = parser.parse_args()
     configure_logging("warning")
     sqlite_url = f"sqlite+aiosqlite:///{Path(mkdtemp(prefix='bench-relay-')) / 'beds.db'}"
-    results: dict[str, object] = {
-        "events": args.events,
-        "sqlite": asyncio.run(measure(sqlite_url, args.events, args.rounds)),
-    }
+    by_backend = {"sqlite": asyncio.run(measure(sqlite_url, args.events, args.rounds))}
     if args.postgres:
         url = args.postgres.rstrip("/") + f"/bench_relay_{uuid.uuid4().hex[:8]}"
         try:
-            results["postgres"] = asyncio.run(measure(url, args.events, args.rounds))
+            by_backend["postgres"] = asyncio.run(measure(url, args.events, args.rounds))
         finally:
             asyncio.run(drop_postgres_database(url))
-    print(save("relay-throughput", results))
-    for backend in ("sqlite", "postgres"):
-        for label, figures in (results.get(backend) or {}).items():  # type: ignore[union-attr]
+    print(save("relay-throughput", {"events": args.events, **by_backend}))
+    for backend, by_label in by_backend.items():
+        for label, figures in by_label.items():
             naive_rate, relay_rate, ratio = (
                 figures["naive_msgs_per_s"],
                 figures["relay_msgs_per_s"],

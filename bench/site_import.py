@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from bench._support import ThrowawayNats, free_port, save
+from bench._support import ThrowawayNats, free_port, save, wait_ready
 from common.auth import Tokens
 from common.clock import SystemClock
 from common.db import drop_postgres_database
@@ -70,20 +70,6 @@ def _serve(database_url: str, nats_url: str, data_dir: Path, port: int) -> subpr
     )  # fmt: skip
 
 
-async def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=2) as client:
-        for _ in range(600):
-            if server.poll() is not None:
-                raise RuntimeError(f"beds exited with {server.returncode}")
-            try:
-                if (await client.get("/health/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise TimeoutError("beds did not become ready")
-
-
 async def through_api(url: str, count: int, clients: int) -> float:
     token = Tokens(SECRET).issue("admin")
     numbers = iter(range(count))
@@ -118,7 +104,7 @@ def measure(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     server = _serve(database_url, nats.url, data_dir, port)
     try:
-        asyncio.run(_wait_ready(f"http://127.0.0.1:{port}", server))
+        asyncio.run(wait_ready(f"http://127.0.0.1:{port}", server, "beds"))
         api = asyncio.run(through_api(f"http://127.0.0.1:{port}", args.api_sites, args.clients))
     finally:
         server.terminate()

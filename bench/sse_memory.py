@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 import nats
 
-from bench._support import ThrowawayNats, free_port, save
+from bench._support import ThrowawayNats, free_port, save, wait_ready
 from common.auth import Tokens
 from contracts import encode, wrap
 from contracts.events import beds as ev
@@ -75,18 +75,8 @@ class Service:
         raise RuntimeError("no VmRSS")
 
     async def wait_ready(self) -> None:
-        deadline = time.monotonic() + 90
-        async with httpx.AsyncClient() as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"notifications exited; see {self.dir / 'service.log'}")
-                try:
-                    if (await client.get(f"{self.url}/health/ready")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.2)
-        raise TimeoutError("notifications did not become ready")
+        log = self.dir / "service.log"
+        await wait_ready(self.url, self.process, "notifications", log=log, within=90, step=0.2)
 
     def stop(self) -> None:
         self.process.terminate()

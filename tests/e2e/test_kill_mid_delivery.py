@@ -12,30 +12,26 @@ import hashlib
 import hmac
 import os
 import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from common.auth import Tokens
 from common.clock import ManualClock
 from contracts.events import beds as ev
 from contracts.events.notifications import AlertDelivered
 from services.notifications.api import urls
 from tests.integration.notifications.helpers import BedsEvents, new_id
 from tests.support.events import EventTap
-from tests.support.nats_server import NatsServer, free_port
+from tests.support.nats_server import NatsServer
+from tests.support.processes import ServeProcess
 from tests.support.service import wait_until
 
-SECRET = "kill-mid-delivery-token-secret-0123456789"
 HOOK_SECRET = "whsec_" + base64.b64encode(b"a key of thirty-two bytes, exact").decode()
 CHANNELS = ("/desk", "/phone")
 
@@ -72,81 +68,10 @@ class Receiver:
         return Response("ok")
 
 
-class Notifications:
-    """`shelterbeds serve notifications` in its own process, as production runs it."""
-
-    def __init__(self, data_dir: Path, nats_url: str):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "SHELTERBEDS_SECRET": SECRET,
-            "SHELTERBEDS_DATA_DIR": str(data_dir),
-            "SHELTERBEDS_NATS_URL": nats_url,
-            "SHELTERBEDS_NOTIFICATIONS_PORT": str(self.port),
-            "SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS": "2",
-        }
-        self.log = data_dir.parent / "notifications.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def _spawn(self) -> None:
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "shelterbeds", "serve", "notifications"],
-                env=self.env,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-
-    async def start(self) -> int:
-        self._spawn()
-
-        async def ready() -> bool:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"notifications exited {self.process.returncode}; see {self.log}")
-            try:
-                async with httpx.AsyncClient() as client:
-                    return (await client.get(f"{self.url}/health/ready")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        await wait_until(ready, 60, step=0.1)
-        assert self.process is not None
-        return self.process.pid
-
-    def stop(self) -> int | None:
-        if self.process is None:
-            return None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
-
-    async def call(self, method: str, path: str, token: str, body: Any = None) -> httpx.Response:
-        async with httpx.AsyncClient(base_url=self.url, timeout=30) as client:
-            return await client.request(method, path, json=body, headers={"Authorization": f"Bearer {token}"})
-
-
 @pytest.fixture
 def own_nats(tmp_path: Path) -> Iterator[NatsServer]:
     server = NatsServer(tmp_path / "nats").start()
     yield server
-    server.stop()
-
-
-@pytest.fixture
-def peer() -> Iterator[HTTPServer]:
-    """Threaded: both channels' requests hang at once."""
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
     server.stop()
 
 
@@ -156,10 +81,16 @@ async def test_kill_9_mid_delivery_and_restart_leave_exactly_one_delivery_per_ch
     receiver = Receiver()
     for path in CHANNELS:
         peer.expect_request(path, method="POST").respond_with_handler(receiver)
-    service = Notifications(tmp_path / "data", own_nats.url)
-    admin = Tokens(SECRET).issue("admin")
+    service = ServeProcess(
+        "notifications",
+        tmp_path / "data",
+        own_nats.url,
+        # info: the clean stop is read from uvicorn's line in the log
+        env={"SHELTERBEDS_DELIVERY_TIMEOUT_SECONDS": "2", "SHELTERBEDS_LOG_LEVEL": "info"},
+    )
+    admin = service.token("admin")
     try:
-        receiver.pid = await service.start()
+        receiver.pid = (await service.start()).pid
         team = (
             await service.call("POST", urls.TEAMS, admin, {"name": "Winter patrol", "kind": "patrol"})
         ).json()
@@ -177,7 +108,7 @@ async def test_kill_9_mid_delivery_and_restart_leave_exactly_one_delivery_per_ch
 
             await service.start()  # the same data dir: the dead worker's claim lapses, then it resends
             await wait_until(lambda: all(len(ids) == 2 for ids in receiver.seen.values()), 30)
-            patrol = Tokens(SECRET).issue("patrol", team_id=team["id"])
+            patrol = service.token("patrol", team_id=team["id"])
 
             async def delivered() -> list[dict[str, Any]] | None:
                 [alert] = (await service.call("GET", urls.ALERTS, patrol)).json()

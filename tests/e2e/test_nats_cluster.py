@@ -19,10 +19,7 @@ import base64
 import contextlib
 import json
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import uuid
 from collections import Counter
@@ -35,13 +32,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from common.auth import Tokens
 from services.notifications.api import urls as notification_urls
 from tests.support.nats_cluster import NatsCluster
-from tests.support.nats_server import free_port
+from tests.support.processes import ServeProcess
 from tests.support.service import wait_until
 
-SECRET = "nats-cluster-fault-test-secret-0123456789"
 HOOK_SECRET = "whsec_" + base64.b64encode(b"a key of thirty-two bytes, exact").decode()
 REFERRALS = int(os.environ.get("SHELTERBEDS_CLUSTER_REFERRALS", "500"))
 # Bounds, not speed: a stuck system fails here instead of hanging the suite.
@@ -52,63 +47,6 @@ SITES = 10
 # Fewer beds than referrals: the burst ends with both outcomes, holds and a waitlist.
 BEDS_PER_SITE = max(1, (REFERRALS * 2 // 3) // SITES)
 SERVICES = ("beds", "intake", "notifications")
-
-
-class ServiceProcess:
-    def __init__(self, service: str, data_dir: Path, nats_url: str):
-        self.service = service
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = data_dir.parent / f"{service}.log"
-        self.env = {
-            **os.environ,
-            "SHELTERBEDS_SECRET": SECRET,
-            "SHELTERBEDS_DATA_DIR": str(data_dir),
-            "SHELTERBEDS_NATS_URL": nats_url,
-            "SHELTERBEDS_STREAM_REPLICAS": "3",
-            f"SHELTERBEDS_{service.upper()}_PORT": str(self.port),
-            "SHELTERBEDS_LOG_LEVEL": "warning",
-            # one patrol posts the whole burst: the per-token write limit is not under test here
-            "SHELTERBEDS_WRITES_PER_MINUTE": "1000000",
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def _spawn(self) -> None:
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "shelterbeds", "serve", self.service],
-                env=self.env,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-
-    async def start(self) -> None:
-        self._spawn()
-
-        async def ready() -> bool:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.service} exited {self.process.returncode}; see {self.log}")
-            try:
-                async with httpx.AsyncClient(timeout=5) as client:
-                    return (await client.get(f"{self.url}/health/ready")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        await wait_until(ready, 90, step=0.2)
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
 
 
 class Webhooks:
@@ -140,23 +78,15 @@ def cluster(tmp_path: Path) -> Iterator[NatsCluster]:
 
 
 @pytest.fixture
-def peer() -> Iterator[HTTPServer]:
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-async def services(tmp_path: Path, cluster: NatsCluster) -> AsyncIterator[dict[str, ServiceProcess]]:
+async def services(tmp_path: Path, cluster: NatsCluster) -> AsyncIterator[dict[str, ServeProcess]]:
     await cluster.wait_for_jetstream()
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    started = {name: ServiceProcess(name, data_dir, cluster.url) for name in SERVICES}
+    replicated = {"SHELTERBEDS_STREAM_REPLICAS": "3"}
+    started = {name: ServeProcess(name, data_dir, cluster.url, env=replicated) for name in SERVICES}
     try:
         for process in started.values():
-            await process.start()
+            await process.start(within=90)
         yield started
     finally:
         for process in started.values():
@@ -220,12 +150,11 @@ def _settled(data_dir: Path, webhooks: Webhooks) -> bool:
 
 @pytest.mark.timeout(300 + REFERRALS * 0.6)
 async def test_referral_burst_survives_a_node_killed_every_few_seconds(
-    tmp_path: Path, cluster: NatsCluster, services: dict[str, ServiceProcess], peer: HTTPServer
+    tmp_path: Path, cluster: NatsCluster, services: dict[str, ServeProcess], peer: HTTPServer
 ) -> None:
     webhooks = Webhooks()
     peer.expect_request("/patrol", method="POST").respond_with_handler(webhooks)
-    tokens = Tokens(SECRET)
-    admin = {"Authorization": f"Bearer {tokens.issue('admin')}"}
+    admin = {"Authorization": f"Bearer {services['beds'].token('admin')}"}
     async with httpx.AsyncClient(base_url=services["notifications"].url, headers=admin, timeout=30) as client:
         team_body = {"name": "Night patrol", "kind": "patrol"}
         team = (await _post(client, notification_urls.TEAMS, team_body)).json()
@@ -246,7 +175,7 @@ async def test_referral_burst_survives_a_node_killed_every_few_seconds(
 
     bouncer = Bouncer(cluster)
     bouncing = asyncio.create_task(bouncer.run())
-    patrol = {"Authorization": f"Bearer {tokens.issue('patrol', team_id=team['id'])}"}
+    patrol = {"Authorization": f"Bearer {services['intake'].token('patrol', team_id=team['id'])}"}
     referral_ids: list[str] = []
     try:
         async with httpx.AsyncClient(base_url=services["intake"].url, headers=patrol, timeout=60) as client:

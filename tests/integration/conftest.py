@@ -4,7 +4,8 @@ session's real nats-server, with JetStream emptied before each test."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import io
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from services.beds.app import create_app as create_beds
 from services.intake.app import create_app as create_intake
 from tests.support.databases import Databases
 from tests.support.events import EventTap
+from tests.support.privacy import captured_logs
 from tests.support.service import Service, running, service_settings
 
 # 20:00 in Kyiv on a November evening: the evening rush at a night shelter.
@@ -34,6 +36,14 @@ async def empty_jetstream(nats_url: str) -> None:
                 await js.delete_stream(spec.name)
     finally:
         await nc.close()
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """Everything the in-process services log, formatted exactly as production writes it: what
+    a privacy test reads for personal data."""
+    with captured_logs() as stream:
+        yield stream
 
 
 @pytest.fixture

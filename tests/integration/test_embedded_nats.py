@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import stat
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import nats
@@ -46,6 +46,19 @@ async def connect(url: str, errors: list[str] | None = None) -> Client:
     )
 
 
+async def until(condition: Callable[[], bool]) -> None:
+    """Gives the server up to two seconds: what it refuses comes back later, on the error callback."""
+    for _ in range(100):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+
+
+async def assert_permissions_violation(errors: list[str]) -> None:
+    await until(lambda: bool(errors))
+    assert any("permissions violation" in e.lower() for e in errors), errors
+
+
 async def test_an_anonymous_client_is_refused(server: EmbeddedNats) -> None:
     with pytest.raises((NatsError, OSError)):
         await connect(server.url)
@@ -68,12 +81,9 @@ async def test_a_service_publishes_only_its_own_events(server: EmbeddedNats) -> 
         await beds.publish("shelter.beds.site.opened.v1", b"{}")
         await beds.publish("shelter.intake.referral.created.v1", b"{}")  # intake's, not beds'
         await beds.flush()
-        for _ in range(100):
-            if seen and errors:
-                break
-            await asyncio.sleep(0.02)
+        await until(lambda: bool(seen and errors))
         assert seen == ["shelter.beds.site.opened.v1"]
-        assert any("permissions violation" in e.lower() for e in errors), errors
+        await assert_permissions_violation(errors)
     finally:
         await beds.close()
         await operator.close()
@@ -85,11 +95,7 @@ async def test_a_service_cannot_listen_in_on_the_events(server: EmbeddedNats) ->
     try:
         await intake.subscribe("shelter.>")
         await intake.flush()
-        for _ in range(100):
-            if errors:
-                break
-            await asyncio.sleep(0.02)
-        assert any("permissions violation" in e.lower() for e in errors), errors
+        await assert_permissions_violation(errors)
     finally:
         await intake.close()
 
@@ -107,19 +113,12 @@ async def test_beds_hears_its_own_events_live_and_nobody_elses(server: EmbeddedN
         await beds.subscribe("shelter.beds.>", cb=note)
         await beds.publish("shelter.beds.site.opened.v1", b"{}")
         await beds.flush()
-        for _ in range(100):
-            if heard:
-                break
-            await asyncio.sleep(0.02)
+        await until(lambda: bool(heard))
         assert heard == ["shelter.beds.site.opened.v1"]
         assert errors == []
         await beds.subscribe("shelter.intake.>")
         await beds.flush()
-        for _ in range(100):
-            if errors:
-                break
-            await asyncio.sleep(0.02)
-        assert any("permissions violation" in e.lower() for e in errors), errors
+        await assert_permissions_violation(errors)
     finally:
         await beds.close()
 

@@ -47,25 +47,10 @@ from tests.integration.intake.helpers import referral
 from tests.integration.notifications.helpers import create_team
 from tests.integration.placement.flow import referral_in, shelter
 from tests.support.databases import Databases
+from tests.support.events import every_message
 from tests.support.service import Service, running, service_settings, wait_until
 
-STREAMS = ("SHELTER_BEDS", "SHELTER_INTAKE")
 Message = tuple[str, bytes]
-
-
-async def every_message(nats_url: str) -> list[Message]:
-    nc = await nats.connect(nats_url)
-    try:
-        js = nc.jetstream()
-        found = []
-        for stream in STREAMS:
-            info = await js.stream_info(stream)
-            for seq in range(info.state.first_seq, info.state.last_seq + 1):
-                msg = await js.get_msg(stream, seq)
-                found.append((msg.subject, msg.data or b""))
-        return found
-    finally:
-        await nc.close()
 
 
 async def put_back(nats_url: str, messages: list[Message]) -> None:

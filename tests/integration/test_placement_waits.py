@@ -9,8 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.beds.adapters.orm import holds, placements
-from tests.integration.beds.helpers import open_site
+from tests.integration.beds.helpers import insert_referral_hold, open_site
 from tests.integration.conftest import EVENING
 from tests.support.service import Service
 from tests.support.sites import night_shelter
@@ -22,24 +21,13 @@ async def placed_after(beds: Service, site_id: str, minutes: list[int], *, fulfi
     """Referrals made at EVENING and checked in (their hold fulfilled) after these many minutes."""
     async with beds.runtime.unit_of_work() as uow:
         for wait in minutes:
-            hold_id, referral_id = str(uuid.uuid4()), str(uuid.uuid4())
-            ended = EVENING + timedelta(minutes=wait)
-            await uow.session.execute(
-                holds.insert().values(
-                    id=hold_id, site_id=site_id, status="fulfilled" if fulfilled else "expired",
-                    adults=1, children=0, gender="male", youth=False, accessible=False, pet=False,
-                    dv=False, placed_at=EVENING, expires_at=ended, warn_at=ended, ended_at=ended,
-                    holder_subject="placement", holder_role="placement", referral_id=referral_id,
-                    source="patrol",
-                )
-            )  # fmt: skip
-            await uow.session.execute(
-                placements.insert().values(
-                    referral_id=referral_id, status="held", source="patrol", youth=False,
-                    accessible=False, pet=False, dv=False, lat=49.84, lon=24.03, urgency="normal",
-                    urgency_rank=1, hold_id=hold_id, referred_at=EVENING, updated_at=ended,
-                )
-            )  # fmt: skip
+            await insert_referral_hold(
+                uow.session,
+                site_id,
+                status="fulfilled" if fulfilled else "expired",
+                made_at=EVENING,
+                ended_at=EVENING + timedelta(minutes=wait),
+            )
         await uow.commit()
 
 

@@ -4,11 +4,8 @@ name, address and coordinates, and any free text typed by staff, appear in no ev
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from common.clock import ManualClock
@@ -21,23 +18,6 @@ SECRET_NAME = "Maple Refuge for Women"
 SECRET_ADDRESS = "12 Hidden Orchard Lane"
 SECRET_LAT, SECRET_LON = 48.417293, 35.071864
 REASON = "Olena Kovalenko, +380501234567, husband found the old address"
-
-
-@pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    """Everything the process logs, formatted exactly as production writes it."""
-    root = logging.getLogger()
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(root.handlers[0].formatter)
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(previous)
 
 
 async def test_nothing_identifying_leaves_beds(

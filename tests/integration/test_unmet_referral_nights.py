@@ -9,11 +9,10 @@ import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from services.beds.adapters.orm import holds, placements
 from services.beds.domain.nights import night_of
 from services.beds.domain.sites import DEFAULT_ROLLOVER
 from services.beds.service_layer.reports import CITY_ZONE, city_nights
-from tests.integration.beds.helpers import open_site
+from tests.integration.beds.helpers import insert_referral_hold, open_site
 from tests.support.service import Service
 from tests.support.sites import night_shelter
 
@@ -38,22 +37,9 @@ async def lapsed_referrals(beds: Service, site_id: str, made_at: list[datetime])
     """Referrals made at these moments whose holds lapsed (no arrival), and one that is placed."""
     async with beds.runtime.unit_of_work() as uow:
         for at, status in [*((at, "expired") for at in made_at), (made_at[0], "fulfilled")]:
-            hold_id, referral_id, ended = str(uuid.uuid4()), str(uuid.uuid4()), at + timedelta(hours=1)
-            await uow.session.execute(
-                holds.insert().values(
-                    id=hold_id, site_id=site_id, status=status, adults=1, children=0, gender="male",
-                    youth=False, accessible=False, pet=False, dv=False, placed_at=at, expires_at=ended,
-                    warn_at=ended, ended_at=ended, holder_subject="placement", holder_role="placement",
-                    referral_id=referral_id, source="patrol",
-                )
-            )  # fmt: skip
-            await uow.session.execute(
-                placements.insert().values(
-                    referral_id=referral_id, status="held", source="patrol", youth=False,
-                    accessible=False, pet=False, dv=False, lat=49.84, lon=24.03, urgency="normal",
-                    urgency_rank=1, hold_id=hold_id, referred_at=at, updated_at=ended,
-                )
-            )  # fmt: skip
+            await insert_referral_hold(
+                uow.session, site_id, status=status, made_at=at, ended_at=at + timedelta(hours=1)
+            )
         await uow.commit()
 
 

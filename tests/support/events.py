@@ -11,6 +11,26 @@ from nats.aio.msg import Msg
 
 from contracts import CloudEvent, Event, decode_data, decode_envelope
 
+# The streams that hold the services' facts (the parked stream is not one of them).
+EVENT_STREAMS = ("SHELTER_BEDS", "SHELTER_INTAKE")
+
+
+async def every_message(nats_url: str, streams: tuple[str, ...] = EVENT_STREAMS) -> list[tuple[str, bytes]]:
+    """(subject, data) of every message `streams` hold, stream by stream in sequence order: a whole
+    flow as JetStream kept it, to publish again."""
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        found = []
+        for stream in streams:
+            info = await js.stream_info(stream)
+            for seq in range(info.state.first_seq, info.state.last_seq + 1):
+                msg = await js.get_msg(stream, seq)
+                found.append((msg.subject, msg.data or b""))
+        return found
+    finally:
+        await nc.close()
+
 
 class EventTap:
     def __init__(self, url: str, subject: str = "shelter.>"):

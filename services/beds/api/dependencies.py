@@ -1,7 +1,7 @@
-"""What controllers receive: `bus`, the message bus bound to this request's caller. A controller
-builds a command or a query and hands it over; writes run through `common.writes.Writes`
-(Idempotency-Key, race retries) with the bus's handler as the work, reads in a read-only unit of
-work; a view maps the handler's domain result to the response Struct."""
+"""What controllers receive: `bus`, the message bus bound to this request's caller
+(`common.dispatch`), with the service's clock for today's date; `open_data`, the bus asked as the
+public. A controller builds a command or a query and hands it over; a view maps the handler's
+domain result to the response Struct."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from litestar import Request, Response
+from litestar import Request
 from litestar.di import Provide
 
 from common.auth import Principal
 from common.clock import Clock
-from common.writes import writes_for
+from common.dispatch import BusDispatch
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
 from services.beds.domain.access import PUBLIC_ROLE, Actor
 from services.beds.service_layer.messagebus import BedsBus
@@ -27,29 +27,13 @@ def actor_of(request: Request[Principal, Any, Any]) -> Actor:
     return Actor(principal.subject, principal.role, principal.team_id, principal.site_ids)
 
 
-class Dispatch:
+class Dispatch(BusDispatch[BedsUnitOfWork, Actor]):
     def __init__(self, bus: BedsBus, clock: Clock, request: Request[Principal, Any, Any]):
-        self.bus = bus
+        super().__init__(bus, request, actor_of(request))
         self.clock = clock
-        self.request = request
-        self.actor = actor_of(request)
-
-    async def write(
-        self, command: object, view: Callable[[Any], T], *, result_type: type[T], status: int = 201
-    ) -> Response[T]:
-        self.bus.authorize(command, self.actor)  # a refused role takes no write lock
-        writes = await writes_for(self.request, self.bus.unit_of_work)
-
-        async def work(uow: BedsUnitOfWork) -> T:
-            return view(await self.bus.handle(command, self.actor, uow))
-
-        return await writes.run(work, result_type=result_type, status=status)
 
     def today(self) -> date:
         return self.clock.now().date()
-
-    async def read(self, query: object, view: Callable[[Any], T]) -> T:
-        return await self.bus.ask(query, self.actor, view)
 
 
 class OpenData:

@@ -6,14 +6,15 @@ under the site lock before it changes, so a brief overlap of two leaders changes
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from common.scheduler import ClockJob
 from services.beds.adapters.unit_of_work import BedsUnitOfWork
+from services.beds.domain.floor import SiteFloor
 from services.beds.domain.nights import night_figures
-from services.beds.domain.stays import DEFAULT_ABSENT_NIGHTS
+from services.beds.domain.stays import DEFAULT_ABSENT_NIGHTS, Stay
 
 MAX_NIGHTS_PER_TICK = 50
 
@@ -80,13 +81,15 @@ class BedsClocks:
                 expired += 1
         return expired
 
-    async def end_stays_at_rollover(self) -> int:
-        async with self.unit_of_work() as uow:
-            due = await uow.stays.due_at_rollover(uow.clock.now())
+    async def _stays_site_by_site(
+        self, due: Iterable[tuple[str, str]], change: Callable[[SiteFloor, Stay, datetime], bool]
+    ) -> int:
+        """Due (stay, site) pairs, one unit of work a site: each stay re-read under its site's lock
+        and, if still open, handed to `change`, which says whether it changed it."""
         by_site: dict[str, list[str]] = defaultdict(list)
         for stay_id, site_id in due:
             by_site[site_id].append(stay_id)
-        ended = 0
+        changed = 0
         for site_id, stay_ids in by_site.items():
             async with self.unit_of_work() as uow:
                 now = uow.clock.now()
@@ -95,11 +98,22 @@ class BedsClocks:
                     continue
                 for stay_id in stay_ids:
                     stay = await uow.stays.get(stay_id, fresh=True)
-                    if stay is not None and stay.open and stay.scheduled_end and stay.scheduled_end <= now:
-                        floor.end_at_rollover(stay, now)
-                        ended += 1
+                    if stay is not None and stay.open and change(floor, stay, now):
+                        changed += 1
                 await uow.commit()
-        return ended
+        return changed
+
+    async def end_stays_at_rollover(self) -> int:
+        async with self.unit_of_work() as uow:
+            due = await uow.stays.due_at_rollover(uow.clock.now())
+
+        def end_if_due(floor: SiteFloor, stay: Stay, now: datetime) -> bool:
+            if stay.scheduled_end and stay.scheduled_end <= now:
+                floor.end_at_rollover(stay, now)
+                return True
+            return False
+
+        return await self._stays_site_by_site(due, end_if_due)
 
     async def raise_stay_limits(self) -> int:
         if await self._nothing_due(lambda uow, now: uow.stays.due_limit_alerts(now, limit=1)):
@@ -133,24 +147,11 @@ class BedsClocks:
         `left`. Each stay re-read under its site's lock, site by site."""
         async with self.unit_of_work() as uow:
             due = await uow.stays.due_absent(uow.clock.now(), self.absent_nights)
-        by_site: dict[str, list[str]] = defaultdict(list)
-        for stay_id, site_id in due:
-            by_site[site_id].append(stay_id)
-        changed = 0
-        for site_id, stay_ids in by_site.items():
-            async with self.unit_of_work() as uow:
-                now = uow.clock.now()
-                floor = await uow.sites.floor(site_id)
-                if floor is None:
-                    continue
-                for stay_id in stay_ids:
-                    stay = await uow.stays.get(stay_id, fresh=True)
-                    if stay is None or not stay.open:
-                        continue
-                    if stay.warn_absent(floor.site, self.absent_nights, now) or floor.end_unseen(stay, now):
-                        changed += 1
-                await uow.commit()
-        return changed
+
+        def warn_or_end(floor: SiteFloor, stay: Stay, now: datetime) -> bool:
+            return stay.warn_absent(floor.site, self.absent_nights, now) or floor.end_unseen(stay, now)
+
+        return await self._stays_site_by_site(due, warn_or_end)
 
     async def close_nights(self) -> int:
         async with self.unit_of_work() as uow:

@@ -1,23 +1,19 @@
-"""What controllers receive: `bus`, intake's message bus bound to this request's caller (the
-shape of beds' `api/dependencies.py`): writes run through `common.writes.Writes`
-(Idempotency-Key, race retries) with the bus's handler as the work; reads in a read-only unit
-of work; a view maps the handler's result to the response Struct."""
+"""What controllers receive: `bus`, intake's message bus bound to this request's caller
+(`common.dispatch`: writes through `common.writes.Writes`, reads in a read-only unit of work).
+Intake answers a write 200 unless the route names another status."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from litestar import Request, Response
+from litestar import Request
 from litestar.di import Provide
 
 from common.auth import Principal
-from common.writes import writes_for
+from common.dispatch import BusDispatch
 from services.intake.adapters.unit_of_work import IntakeUnitOfWork
 from services.intake.domain.access import Actor
 from services.intake.service_layer.messagebus import IntakeBus
-
-T = TypeVar("T")
 
 
 def actor_of(request: Request[Principal, Any, Any]) -> Actor:
@@ -25,25 +21,11 @@ def actor_of(request: Request[Principal, Any, Any]) -> Actor:
     return Actor(principal.subject, principal.role, principal.team_id, principal.site_ids)
 
 
-class Dispatch:
+class Dispatch(BusDispatch[IntakeUnitOfWork, Actor]):
+    write_status = 200
+
     def __init__(self, bus: IntakeBus, request: Request[Principal, Any, Any]):
-        self.bus = bus
-        self.request = request
-        self.actor = actor_of(request)
-
-    async def write(
-        self, command: object, view: Callable[[Any], T], *, result_type: type[T], status: int = 200
-    ) -> Response[T]:
-        self.bus.authorize(command, self.actor)  # a refused role takes no write lock
-        writes = await writes_for(self.request, self.bus.unit_of_work)
-
-        async def work(uow: IntakeUnitOfWork) -> T:
-            return view(await self.bus.handle(command, self.actor, uow))
-
-        return await writes.run(work, result_type=result_type, status=status)
-
-    async def read(self, query: object, view: Callable[[Any], T]) -> T:
-        return await self.bus.ask(query, self.actor, view)
+        super().__init__(bus, request, actor_of(request))
 
 
 def dependencies(bus: IntakeBus) -> dict[str, Provide]:

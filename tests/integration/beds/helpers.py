@@ -3,14 +3,16 @@ someone in, look at the board, and check that a refused request left nothing beh
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.clock import ManualClock
-from services.beds.adapters.orm import metadata
+from services.beds.adapters.orm import holds, metadata, placements
 from services.beds.api.urls import API, AVAILABILITY, HOLDS, LEDGER, SITES, UNMET_DEMAND
 from tests.support.service import Service
 from tests.support.sites import party
@@ -162,3 +164,27 @@ async def raw(
     if token:
         all_headers["Authorization"] = f"Bearer {token}"
     return await beds.http.request(method, path, content=content, headers=all_headers)
+
+
+async def insert_referral_hold(
+    session: AsyncSession, site_id: str, *, status: str, made_at: datetime, ended_at: datetime
+) -> None:
+    """A patrol referral for one man, made and held at `made_at`, its hold ended at `ended_at` in
+    `status`: the rows placement leaves, written straight to the tables, so a report test can put
+    a referral at any moment without running the flow."""
+    hold_id, referral_id = str(uuid.uuid4()), str(uuid.uuid4())
+    await session.execute(
+        holds.insert().values(
+            id=hold_id, site_id=site_id, status=status, adults=1, children=0, gender="male",
+            youth=False, accessible=False, pet=False, dv=False, placed_at=made_at, expires_at=ended_at,
+            warn_at=ended_at, ended_at=ended_at, holder_subject="placement", holder_role="placement",
+            referral_id=referral_id, source="patrol",
+        )
+    )  # fmt: skip
+    await session.execute(
+        placements.insert().values(
+            referral_id=referral_id, status="held", source="patrol", youth=False,
+            accessible=False, pet=False, dv=False, lat=49.84, lon=24.03, urgency="normal",
+            urgency_rank=1, hold_id=hold_id, referred_at=made_at, updated_at=ended_at,
+        )
+    )  # fmt: skip

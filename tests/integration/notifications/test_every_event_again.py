@@ -15,24 +15,8 @@ from services.beds.adapters.orm import holds, placements
 from tests.integration.intake.helpers import referral
 from tests.integration.notifications.helpers import alerts_of, create_team, team_token, wait_for_alerts
 from tests.integration.placement.flow import referral_in, shelter
+from tests.support.events import every_message
 from tests.support.service import Service, wait_until
-
-STREAMS = ("SHELTER_BEDS", "SHELTER_INTAKE")
-
-
-async def every_message(nats_url: str) -> list[tuple[str, bytes]]:
-    nc = await nats.connect(nats_url)
-    try:
-        js = nc.jetstream()
-        found = []
-        for stream in STREAMS:
-            info = await js.stream_info(stream)
-            for seq in range(info.state.first_seq, info.state.last_seq + 1):
-                msg = await js.get_msg(stream, seq)
-                found.append((msg.subject, msg.data or b""))
-        return found
-    finally:
-        await nc.close()
 
 
 async def all_caught_up(services: list[Service]) -> bool:

@@ -4,12 +4,8 @@ is a wait on the list past its setting; anonymising the person changes no figure
 from __future__ import annotations
 
 import io
-import logging
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-
-import pytest
 
 from common.clock import ManualClock
 from contracts.events import beds as ev
@@ -20,23 +16,6 @@ from tests.support.events import EventTap
 from tests.support.service import Service
 
 TEAM = str(uuid.uuid4())
-
-
-@pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    """Everything the processes log, formatted exactly as production writes it."""
-    root = logging.getLogger()
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(root.handlers[0].formatter)
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(previous)
 
 
 async def test_a_hold_that_lapses_without_arrival_leaves_the_referral_expired(
