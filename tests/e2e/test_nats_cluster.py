@@ -72,6 +72,7 @@ class ServiceProcess:
             "SHELTERBEDS_WRITES_PER_MINUTE": "1000000",
         }
         self.process: subprocess.Popen[bytes] | None = None
+        self._signalled = False
 
     def _spawn(self) -> None:
         with open(self.log, "ab") as log:
@@ -85,7 +86,9 @@ class ServiceProcess:
 
     async def start(self) -> None:
         self._spawn()
+        await self.wait_ready()
 
+    async def wait_ready(self) -> None:
         async def ready() -> bool:
             assert self.process is not None
             if self.process.poll() is not None:
@@ -98,17 +101,24 @@ class ServiceProcess:
 
         await wait_until(ready, 90, step=0.2)
 
+    def signal_stop(self) -> None:
+        """SIGTERM, once (a second one would cut the graceful stop short)."""
+        if self.process is not None and self.process.poll() is None and not self._signalled:
+            self.process.send_signal(signal.SIGTERM)
+            self._signalled = True
+
     def stop(self) -> None:
         if self.process is None:
             return
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.signal_stop()
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+        self._signalled = False
 
 
 class Webhooks:
@@ -155,10 +165,15 @@ async def services(tmp_path: Path, cluster: NatsCluster) -> AsyncIterator[dict[s
     data_dir.mkdir()
     started = {name: ServiceProcess(name, data_dir, cluster.url) for name in SERVICES}
     try:
+        # Started side by side, and stopped so: none of them waits on another to be ready or gone
+        # (each runs on its own database and the cluster), so one after the other only cost time.
         for process in started.values():
-            await process.start()
+            process._spawn()
+        await asyncio.gather(*(process.wait_ready() for process in started.values()))
         yield started
     finally:
+        for process in started.values():
+            process.signal_stop()
         for process in started.values():
             process.stop()
 
