@@ -35,6 +35,8 @@ Environment variables (all optional):
                                  in hand answered, consumers' events acked, the outbox relayed
   SHELTERBEDS_SHUTDOWN_DRAIN_SECONDS  of that, how long it keeps serving while /health/ready already
                                  answers 503, so that a load balancer stops sending to it (1)
+  SHELTERBEDS_CONSUMER_ACK_WAIT_SECONDS  how long JetStream waits for a consumer's ack before it
+                                 delivers the event again, e.g. after a process was killed (30)
 """
 
 from __future__ import annotations
@@ -223,6 +225,7 @@ def settings_from_env(
         "cookie_secure": env.get("SHELTERBEDS_COOKIE_SECURE", "1") not in ("0", "false", "no"),
         "shutdown_grace_seconds": float(env.get("SHELTERBEDS_SHUTDOWN_GRACE_SECONDS", "10")),
         "shutdown_drain_seconds": float(env.get("SHELTERBEDS_SHUTDOWN_DRAIN_SECONDS", "1")),
+        "consumer_ack_wait_seconds": float(env.get("SHELTERBEDS_CONSUMER_ACK_WAIT_SECONDS", "30")),
         "availability_max_age_seconds": float(env.get("SHELTERBEDS_AVAILABILITY_MAX_AGE_SECONDS", "60")),
     }
     values.update(overrides)

@@ -49,6 +49,21 @@ async def databases(
     await registry.drop_all()
 
 
+@pytest.fixture(autouse=True)
+def drop_the_tests_databases(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test's databases are dropped once it has ended (in the background, as the next tests
+    run), not all at the session's end. Set up before the test's other function fixtures, and so
+    torn down after them: the services are stopped by then. Databases of wider-scoped fixtures
+    are made before the mark, and stay."""
+    if "databases" not in request.fixturenames:
+        yield
+        return
+    databases: Databases = request.getfixturevalue("databases")
+    mark = databases.mark()
+    yield
+    databases.release(mark)
+
+
 @pytest.fixture(params=BACKENDS)
 async def backend(request: pytest.FixtureRequest, postgres_ok: bool) -> str:
     if request.param == "postgres" and not postgres_ok:

@@ -58,8 +58,11 @@ def peer() -> Iterator[Peer]:
     server.stop()
 
 
-def stopped_cleanly(city: City) -> None:
-    codes = city.stop()
+async def stopped_cleanly(city: City) -> None:
+    # In a thread: the event loop must stay free while the processes stop, for the TcpProxy it
+    # runs between them and PostgreSQL (blocked, it held each process's last database calls up
+    # until its shutdown deadline: ~10 s a process).
+    codes = await asyncio.to_thread(city.stop)
     assert set(codes.values()) == {0}, codes
 
 
@@ -80,7 +83,7 @@ async def test_each_service_killed_with_9_in_turn_mid_flow_and_started_again_los
         # The killed notifications may have had a request on the wire: the peer sees it again
         # under the same webhook-id and drops it (tests/e2e/test_kill_mid_delivery.py).
         await city.check(peer, repeats_on_the_wire=True)
-        stopped_cleanly(city)
+        await stopped_cleanly(city)
     finally:
         city.stop()
 
@@ -101,7 +104,7 @@ async def test_nats_stopped_and_started_again_on_its_store_mid_flow_loses_nothin
         await city.all_ready()
         await flow
         await city.check(peer)
-        stopped_cleanly(city)
+        await stopped_cleanly(city)
     finally:
         city.stop()
 
@@ -139,9 +142,9 @@ async def test_postgres_refusing_connections_for_seconds_mid_flow_loses_nothing(
         # A webhook sent just before the cut could not be recorded as delivered: it is sent again
         # under the same webhook-id, which the peer drops (at-least-once on the wire).
         await city.check(peer, repeats_on_the_wire=True)
-        stopped_cleanly(city)
+        await stopped_cleanly(city)
     finally:
-        city.stop()
+        await asyncio.to_thread(city.stop)
         await proxy.refuse()
 
 
@@ -176,7 +179,7 @@ async def test_two_replicas_of_every_service_share_the_consumers_run_the_clocks_
         # The clocks: one beds replica leads, the other waits on the lease.
         leaders = [clock_leader(await p.call("GET", "/metrics")) for p in city.processes["beds"]]
         assert sorted(leaders) == [0, 1]
-        stopped_cleanly(city)
+        await stopped_cleanly(city)
     finally:
         city.stop()
 

@@ -85,10 +85,15 @@ async def services(tmp_path: Path, cluster: NatsCluster) -> AsyncIterator[dict[s
     replicated = {"SHELTERBEDS_STREAM_REPLICAS": "3"}
     started = {name: ServeProcess(name, data_dir, cluster.url, env=replicated) for name in SERVICES}
     try:
+        # Started side by side, and stopped so: none of them waits on another to be ready or gone
+        # (each runs on its own database and the cluster), so one after the other only cost time.
         for process in started.values():
-            await process.start(within=90)
+            process.spawn()
+        await asyncio.gather(*(process.wait_ready(within=90) for process in started.values()))
         yield started
     finally:
+        for process in started.values():
+            process.signal_stop()
         for process in started.values():
             process.stop()
 

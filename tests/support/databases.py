@@ -37,11 +37,33 @@ class Databases:
         self.root = root
         self.prefix = f"sbt_{worker}_{uuid.uuid4().hex[:6]}"
         self._templates: dict[tuple[str, str], str] = {}
+        self._templates_made: list[str] = []
         self._created: list[str] = []
         self._lock = asyncio.Lock()
+        # Databases of tests that have ended, dropped in the background while later tests run: a
+        # drop waits for a checkpoint (~0.1 s), and hundreds left to the session's end made the
+        # last test of each worker take half a minute of teardown.
+        self._to_drop: list[str] = []
+        self._dropping: asyncio.Task[None] | None = None
+
+    def mark(self) -> int:
+        """Where a test begins: the databases made after this mark are that test's own."""
+        return len(self._created)
+
+    def release(self, mark: int) -> None:
+        """The test that took `mark` has ended: its databases go, once a later call lets it."""
+        self._to_drop.extend(self._created[mark:])
+        del self._created[mark:]
+
+    def _drop_released(self) -> None:
+        if self._dropping is not None and self._dropping.done():
+            self._dropping.result()  # a drop that failed says so, in the test that comes next
+        if self._to_drop and (self._dropping is None or self._dropping.done()):
+            self._dropping = asyncio.ensure_future(self._drop(self._to_drop, connections=1))
 
     async def fresh(self, service: str, backend: str) -> str:
         """A new database for `service`, already migrated."""
+        self._drop_released()
         async with self._lock:
             template = self._templates.get((service, backend))
             if template is None:
@@ -65,7 +87,7 @@ class Databases:
         name = f"{self.prefix}_{service}_template"
         url = make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
         await upgrade(url, SERVICES[service].migrations)
-        self._created.append(url)
+        self._templates_made.append(url)
         return name
 
     async def _admin(self, sql: str) -> None:
@@ -77,22 +99,28 @@ class Databases:
             await conn.close()
 
     async def drop_all(self) -> None:
-        """Every database this worker made, dropped over a few admin connections at once: a
-        session makes hundreds, and one engine per drop made the last test's teardown run into
-        the per-test timeout on a loaded machine."""
-        names = [make_url(url).database for url in reversed(self._created)]
+        """Every database this worker made and has not dropped yet, the templates last."""
+        if self._dropping is not None:
+            await self._dropping
+        self._to_drop.extend(self._created)
         self._created.clear()
-        pending = [name for name in names if name]
+        await self._drop(self._to_drop, connections=4)
+        await self._drop(self._templates_made, connections=4)
+
+    async def _drop(self, urls: list[str], *, connections: int) -> None:
+        """Drops `urls` (taking them off the list as it goes) over a few admin connections at
+        once: one engine per drop made a teardown run into the per-test timeout on a loaded machine."""
 
         async def dropper() -> None:
             url = make_url(POSTGRES).set(drivername="postgresql", database="postgres")
             conn = await asyncpg.connect(url.render_as_string(hide_password=False))
             try:
-                while pending:
-                    name = pending.pop().replace('"', '""')
-                    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                while urls:
+                    name = (make_url(urls.pop()).database or "").replace('"', '""')
+                    if name:
+                        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             finally:
                 await conn.close()
 
-        if pending:
-            await asyncio.gather(*(dropper() for _ in range(min(4, len(pending)))))
+        if urls:
+            await asyncio.gather(*(dropper() for _ in range(min(connections, len(urls)))))

@@ -54,8 +54,10 @@ class ServeProcess:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.log = data_dir.parent / f"{self.name}.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self._signalled = False
 
     def spawn(self, *, migrate: bool = True) -> None:
+        self._signalled = False
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [
@@ -113,12 +115,19 @@ class ServeProcess:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout)
 
+    def signal_stop(self) -> None:
+        """SIGTERM without waiting, once (a second one would cut the graceful stop short): several
+        processes told first and waited for after stop side by side."""
+        if self.process is not None and self.process.poll() is None and not self._signalled:
+            self.process.send_signal(signal.SIGTERM)
+            self._signalled = True
+
     def stop(self) -> int | None:
-        """Teardown: SIGTERM, and kill -9 if it does not go."""
+        """Teardown: SIGTERM (unless `signal_stop` sent it), and kill -9 if it does not go."""
         if self.process is None:
             return None
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.signal_stop()
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
