@@ -153,22 +153,21 @@ def work(
                 },
             )
         )
-        rows += [
-            (
-                plumbing.outbox,
-                {
-                    "event_id": str(uuid.uuid4()),
-                    "type": "bench",
-                    "subject": "bench",
-                    "payload": payload,
-                    "created_at": now,
-                    "sent_at": None,
-                },
-            )
-            for payload in payloads
-        ]
+        rows += [(plumbing.outbox, outbox_row(payload, now)) for payload in payloads]
         transactions.append(rows)
     return transactions
+
+
+def outbox_row(payload: bytes, now: datetime) -> dict[str, Any]:
+    """An unsent outbox row carrying one of the payloads the service wrote for one booking."""
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": "bench",
+        "subject": "bench",
+        "payload": payload,
+        "created_at": now,
+        "sent_at": None,
+    }
 
 
 def stay_row(stay_id: str, site_id: str, place_id: str, now: datetime) -> dict[str, Any]:

@@ -24,14 +24,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import jwt
 import msgspec
 import sqlalchemy as sa
@@ -40,7 +38,7 @@ from litestar import Litestar, Request, get, post
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 
 from bench import _storage_floor as floor
-from bench._support import free_port
+from bench._support import free_port, wait_ready
 from services.beds.adapters.orm import place_claims, places, plumbing, sites, stays
 
 
@@ -98,22 +96,11 @@ def create_app(database_url: str, secret: str, outbox_payloads: list[bytes]) -> 
                 )
             )
             await conn.execute(
-                sa.insert(plumbing.outbox),
-                [
-                    {
-                        "event_id": str(uuid.uuid4()),
-                        "type": "bench",
-                        "subject": "bench",
-                        "payload": payload,
-                        "created_at": now,
-                        "sent_at": None,
-                    }
-                    for payload in outbox_payloads
-                ],
+                sa.insert(plumbing.outbox), [floor.outbox_row(payload, now) for payload in outbox_payloads]
             )
         return Placed(stay_id, place_id)
 
-    @get("/health/live")
+    @get(["/health/live", "/health/ready"])
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
@@ -141,18 +128,8 @@ class ThinProcess:
     def token(self) -> str:
         return jwt.encode({"aud": "shelterbeds", "sub": "bench"}, self.secret, algorithm="HS256")
 
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the thin service exited early")
-            try:
-                if httpx.get(f"{self.base_url}/health/live", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError("the thin service did not become ready")
+    async def wait_ready(self) -> None:
+        await wait_ready(self.base_url, self.process, "the thin service")
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)

@@ -211,7 +211,7 @@ async def measure_thin_service(
     await floor.dispose(plan)  # the thin service opens its own engine
     thin = ThinProcess(url, outbox_payloads)
     try:
-        thin.wait_ready()
+        await thin.wait_ready()
         token = thin.token()
         for n, concurrency in enumerate(CONCURRENCY):
             sites = plan.site_ids[n * args.sites : (n + 1) * args.sites]
